@@ -256,7 +256,7 @@ type TopologySpreadConstraint struct {
 	TopologyKey        string
 	WhenUnsatisfiable  string // DoNotSchedule or ScheduleAnyway
 	Selector           *Selector
-	MinDomains         int32 // 1 when unset
+	MinDomains         int32  // 1 when unset
 	NodeAffinityPolicy string // Honor (default) or Ignore
 	NodeTaintsPolicy   string // Ignore (default) or Honor
 	MatchLabelKeys     []string
