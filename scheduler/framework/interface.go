@@ -182,3 +182,7 @@ type Handle interface {
 // Factory builds a plugin from its typed args (a *v1.XxxArgs from
 // k8s.io/kube-scheduler/config/v1, or nil for the defaults) and the handle.
 type Factory func(args any, h Handle) (Plugin, error)
+
+// Registry maps plugin names to their factories. The in-tree registry is one
+// literal map in package scheduler/plugins.
+type Registry map[string]Factory
