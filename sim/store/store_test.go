@@ -265,7 +265,9 @@ func TestWriteHooksSeeEveryWriteAndEvent(t *testing.T) {
 	eng := sim.NewEngine(1, 0)
 	st := New(eng, Options{})
 	var got []string
-	st.OnWrite(func(w *Write) { got = append(got, fmt.Sprintf("%s %s %s %s %s", w.Component, w.Verb, w.Kind, w.Key, w.Reason)) })
+	st.OnWrite(func(w *Write) {
+		got = append(got, fmt.Sprintf("%s %s %s %s %s", w.Component, w.Verb, w.Kind, w.Key, w.Reason))
+	})
 	p, _ := st.Pods.Create("rs", newPod("default", "a", nil), "SuccessfulCreate")
 	st.Record("default-scheduler", p, "FailedScheduling", "0/0 nodes are available")
 	_ = st.Pods.Delete("rs", "default", "a", DeleteOptions{}, "SuccessfulDelete")
