@@ -3,6 +3,7 @@ package store
 import (
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"time"
 
 	"github.com/kubesim/kubesim/sim"
@@ -52,7 +53,7 @@ type Store struct {
 	eng          *sim.Engine
 	watchLatency time.Duration
 	rv           uint64
-	uid          uint64
+	uids         *rand.Rand
 	hooks        []func(*Write)
 	tables       []ownerIndexed
 
@@ -99,7 +100,7 @@ const Component = "apiserver"
 // server starts with: the default, kube-system, kube-public and kube-node-lease
 // namespaces and the two system priority classes.
 func New(eng *sim.Engine, opts Options) *Store {
-	s := &Store{eng: eng, watchLatency: opts.WatchLatency}
+	s := &Store{eng: eng, watchLatency: opts.WatchLatency, uids: eng.Rand("apiserver/uids")}
 	s.Namespaces = newTable[*api.Namespace](s, api.KindNamespace, false)
 	s.Nodes = newTable[*api.Node](s, api.KindNode, false)
 	s.Pods = newTable[*api.Pod](s, api.KindPod, true)
@@ -109,11 +110,11 @@ func New(eng *sim.Engine, opts Options) *Store {
 	s.PriorityClasses = newTable[*api.PriorityClass](s, api.KindPriorityClass, false)
 	s.PDBs = newTable[*api.PodDisruptionBudget](s, api.KindPodDisruptionBudget, true)
 	s.Services = newTable[*api.Service](s, api.KindService, true)
-	s.Pods.AddIndex(IndexNode, func(p *api.Pod) []string {
+	s.Pods.AddIndex(IndexNode, func(p *api.Pod, buf []string) []string {
 		if p.NodeName == "" {
-			return nil
+			return buf
 		}
-		return []string{p.NodeName}
+		return append(buf, p.NodeName)
 	})
 	s.Pods.admit = s.admitPod
 	s.Pods.graceful = podGrace
@@ -161,9 +162,14 @@ func (s *Store) emit(w *Write) {
 
 func (s *Store) nextRV() uint64 { s.rv++; return s.rv }
 
+// nextUID returns a version-4 UUID drawn from the store's own random stream:
+// random-looking like upstream's (which matters where UIDs break ties, e.g. the
+// ReplicaSet scale-down ranking), yet the same for the same seed.
 func (s *Store) nextUID() api.UID {
-	s.uid++
-	return api.UID(fmt.Sprintf("00000000-0000-4000-8000-%012x", s.uid))
+	hi, lo := s.uids.Uint64(), s.uids.Uint64()
+	hi = hi&^0xf000 | 0x4000           // version 4
+	lo = lo&^(0xc000<<48) | 0x8000<<48 // RFC 4122 variant
+	return api.UID(fmt.Sprintf("%08x-%04x-%04x-%04x-%012x", hi>>32, (hi>>16)&0xffff, hi&0xffff, lo>>48, lo&0xffffffffffff))
 }
 
 // ObjectRef names one object of any kind.

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -106,6 +107,27 @@ func TestNodeIndexFollowsBinding(t *testing.T) {
 	}
 	if got := st.Pods.ByIndex(IndexNode, "n1"); len(got) != 1 || got[0].Name != "a" {
 		t.Fatalf("ByIndex(node, n1) = %v", got)
+	}
+	// A status update that moves no index must still leave the newest version in it.
+	cur, _ := st.Pods.Get("default", "a")
+	r := cur.Clone()
+	r.Status.Phase = api.PodRunning
+	if _, err := st.Pods.Update("kubelet", r, "Started"); err != nil {
+		t.Fatal(err)
+	}
+	if got := st.Pods.ByIndex(IndexNode, "n1"); len(got) != 1 || got[0].Status.Phase != api.PodRunning {
+		t.Fatalf("index holds a stale version: %+v", got)
+	}
+	if got := st.Pods.List("default", nil); got[0].Status.Phase != api.PodRunning {
+		t.Fatal("namespace index holds a stale version")
+	}
+	// Moving to another node moves the index entry.
+	cur, _ = st.Pods.Get("default", "a")
+	m := cur.Clone()
+	m.NodeName = "n2"
+	_, _ = st.Pods.Update("t", m, "")
+	if st.Pods.CountByIndex(IndexNode, "n1") != 0 || st.Pods.CountByIndex(IndexNode, "n2") != 1 {
+		t.Fatal("index did not follow a node change")
 	}
 }
 
@@ -290,5 +312,30 @@ func TestOrderedSetRemoveKeepsOthers(t *testing.T) {
 	s.remove("zz")
 	if !reflect.DeepEqual(s.items, []int{0, 3, 2}) || s.pos["d"] != 1 {
 		t.Fatalf("items %v pos %v", s.items, s.pos)
+	}
+}
+
+func TestUIDsAreV4AndDeterministic(t *testing.T) {
+	uids := func() []api.UID {
+		st := New(sim.NewEngine(7, 0), Options{})
+		var out []api.UID
+		for i := 0; i < 3; i++ {
+			p, _ := st.Pods.Create("t", newPod("default", fmt.Sprint("p", i), nil), "")
+			out = append(out, p.UID)
+		}
+		return out
+	}
+	a, b := uids(), uids()
+	if !reflect.DeepEqual(a, b) {
+		t.Fatalf("UIDs differ between identical runs: %v vs %v", a, b)
+	}
+	for _, u := range a {
+		s := string(u)
+		if len(s) != 36 || s[14] != '4' || !strings.ContainsRune("89ab", rune(s[19])) {
+			t.Fatalf("UID %q is not a version-4 UUID", s)
+		}
+	}
+	if a[0] == a[1] {
+		t.Fatal("duplicate UIDs")
 	}
 }

@@ -57,30 +57,31 @@ type Table[T api.Object] struct {
 	handlers   []func(Event[T])
 	admit      func(T) error
 	graceful   func(T, *int64) int64
+	scratch    []string // reused by index functions
+	scratch2   []string
 }
 
 type index[T api.Object] struct {
 	name    string
-	fn      func(T) []string
+	fn      IndexFunc[T]
 	buckets map[string]*orderedSet[T]
 }
+
+// IndexFunc appends the values an object is filed under to buf and returns it.
+// Appending into the caller's buffer keeps writes free of allocations.
+type IndexFunc[T api.Object] func(o T, buf []string) []string
 
 func newTable[T api.Object](s *Store, kind api.Kind, namespaced bool) *Table[T] {
 	t := &Table[T]{s: s, kind: kind, namespaced: namespaced, objs: map[string]T{},
 		all: newOrderedSet[T](), indexes: map[string]*index[T]{}}
-	t.AddIndex(IndexOwner, func(o T) []string {
-		refs := o.GetMeta().OwnerReferences
-		if len(refs) == 0 {
-			return nil
+	t.AddIndex(IndexOwner, func(o T, buf []string) []string {
+		for _, r := range o.GetMeta().OwnerReferences {
+			buf = append(buf, string(r.UID))
 		}
-		out := make([]string, len(refs))
-		for i, r := range refs {
-			out[i] = string(r.UID)
-		}
-		return out
+		return buf
 	})
 	if namespaced {
-		t.AddIndex(IndexNamespace, func(o T) []string { return []string{o.GetMeta().Namespace} })
+		t.AddIndex(IndexNamespace, func(o T, buf []string) []string { return append(buf, o.GetMeta().Namespace) })
 	}
 	s.tables = append(s.tables, t)
 	return t
@@ -91,7 +92,7 @@ func (t *Table[T]) Kind() api.Kind { return t.kind }
 
 // AddIndex adds an index computed by fn (the values an object is filed under).
 // Add indexes before the first object is created.
-func (t *Table[T]) AddIndex(name string, fn func(T) []string) {
+func (t *Table[T]) AddIndex(name string, fn IndexFunc[T]) {
 	if len(t.objs) > 0 {
 		panic("store: AddIndex after objects were created")
 	}
@@ -229,11 +230,37 @@ func (t *Table[T]) Update(component string, obj T, reason string) (T, error) {
 	return obj, nil
 }
 
+// replace swaps a stored object for its new version. Index entries whose
+// values did not change are updated in place (most writes are status changes
+// that move no index).
 func (t *Table[T]) replace(key string, old, obj T) {
-	t.indexRemove(key, old)
 	t.objs[key] = obj
 	t.all.replace(key, obj)
-	t.indexAdd(key, obj)
+	for _, ix := range t.indexOrder {
+		ov := ix.fn(old, t.scratch[:0])
+		nv := ix.fn(obj, t.scratch2[:0])
+		t.scratch, t.scratch2 = ov[:0], nv[:0]
+		if slicesEqual(ov, nv) {
+			for _, v := range nv {
+				ix.buckets[v].replace(key, obj)
+			}
+			continue
+		}
+		ix.remove(key, ov)
+		ix.add(key, obj, nv)
+	}
+}
+
+func slicesEqual(a, b []string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
 }
 
 // Delete deletes an object on behalf of component. Pods bound to a node get a
@@ -302,26 +329,38 @@ func (t *Table[T]) notify(component string, verb Verb, ev Event[T], reason strin
 
 func (t *Table[T]) indexAdd(key string, o T) {
 	for _, ix := range t.indexOrder {
-		for _, v := range ix.fn(o) {
-			b := ix.buckets[v]
-			if b == nil {
-				nb := newOrderedSet[T]()
-				b = &nb
-				ix.buckets[v] = b
-			}
-			b.add(key, o)
-		}
+		vs := ix.fn(o, t.scratch[:0])
+		ix.add(key, o, vs)
+		t.scratch = vs[:0]
 	}
 }
 
 func (t *Table[T]) indexRemove(key string, o T) {
 	for _, ix := range t.indexOrder {
-		for _, v := range ix.fn(o) {
-			if b := ix.buckets[v]; b != nil {
-				b.remove(key)
-				if len(b.items) == 0 {
-					delete(ix.buckets, v)
-				}
+		vs := ix.fn(o, t.scratch[:0])
+		ix.remove(key, vs)
+		t.scratch = vs[:0]
+	}
+}
+
+func (ix *index[T]) add(key string, o T, values []string) {
+	for _, v := range values {
+		b := ix.buckets[v]
+		if b == nil {
+			nb := newOrderedSet[T]()
+			b = &nb
+			ix.buckets[v] = b
+		}
+		b.add(key, o)
+	}
+}
+
+func (ix *index[T]) remove(key string, values []string) {
+	for _, v := range values {
+		if b := ix.buckets[v]; b != nil {
+			b.remove(key)
+			if len(b.items) == 0 {
+				delete(ix.buckets, v)
 			}
 		}
 	}

@@ -1,0 +1,349 @@
+package replicaset
+
+import (
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/kubesim/kubesim/controllers/reconciler"
+	"github.com/kubesim/kubesim/sim"
+	"github.com/kubesim/kubesim/sim/api"
+	"github.com/kubesim/kubesim/sim/store"
+)
+
+// maxNameAttempts bounds the retries of a pod create whose generated name is
+// taken.
+const maxNameAttempts = 16
+
+// nameAlphabet is the API server's generateName alphabet (no vowels, no
+// look-alike digits).
+const nameAlphabet = "bcdfghjklmnpqrstvwxz2456789"
+
+// maxGeneratedPrefix is the longest name prefix generateName keeps (63 − 5).
+const maxGeneratedPrefix = 58
+
+var _ reconciler.Reconciler = (*Controller)(nil)
+
+// Reconcile syncs the ReplicaSet with the given key; see the package
+// documentation for the steps.
+func (c *Controller) Reconcile(key string) (reconciler.Result, error) {
+	rs, ok := c.st.ReplicaSets.GetKey(key)
+	if !ok {
+		c.exp.forget(key)
+		return reconciler.Result{}, nil
+	}
+	if rs.Selector == nil {
+		// Invalid (upstream: the selector does not convert); nothing to do.
+		return reconciler.Result{}, nil
+	}
+	needsSync := c.exp.satisfied(key, c.now())
+
+	owned := c.st.Pods.ByIndex(store.IndexOwner, string(rs.UID))
+	candidates := make([]*api.Pod, 0, len(owned))
+	var terminating int32
+	for _, p := range owned {
+		ref := p.ControllerRef()
+		if ref == nil || ref.UID != rs.UID {
+			continue
+		}
+		if isActive(p) {
+			candidates = append(candidates, p)
+		} else if !p.IsTerminal() && rs.Selector.Matches(p.Labels) {
+			terminating++
+		}
+	}
+	for _, p := range c.orphansIn(rs.Namespace) {
+		if isActive(p) {
+			candidates = append(candidates, p)
+		}
+	}
+	active, err := c.claim(rs, candidates)
+	if err != nil {
+		return reconciler.Result{}, err
+	}
+
+	var manageErr error
+	if needsSync && rs.DeletionTimestamp == nil {
+		manageErr = c.manage(rs, active)
+	}
+
+	status := c.calculateStatus(rs, active, terminating)
+	if status != rs.Status {
+		upd := rs.Clone()
+		upd.Status = status
+		if _, err := c.st.ReplicaSets.Update(Component, upd, "UpdateStatus"); err != nil {
+			return reconciler.Result{}, err
+		}
+	}
+	var res reconciler.Result
+	if rs.MinReadySeconds > 0 && status.ReadyReplicas != status.AvailableReplicas {
+		res.RequeueAfter = c.nextAvailable(rs, active)
+	}
+	return res, manageErr
+}
+
+// claim adopts matching orphans and releases owned pods that no longer match,
+// returning the active pods the ReplicaSet controls (upstream's
+// ControllerRefManager.ClaimPods).
+func (c *Controller) claim(rs *api.ReplicaSet, pods []*api.Pod) ([]*api.Pod, error) {
+	var claimed []*api.Pod
+	var errs []error
+	for _, p := range pods {
+		matches := rs.Selector.Matches(p.Labels)
+		if ref := p.ControllerRef(); ref != nil {
+			if ref.UID != rs.UID {
+				continue
+			}
+			if matches {
+				claimed = append(claimed, p)
+				continue
+			}
+			if rs.DeletionTimestamp != nil {
+				continue
+			}
+			if err := c.setOwners(p, withoutOwner(p.OwnerReferences, rs.UID), "Released"); err != nil && !errors.Is(err, store.ErrNotFound) {
+				errs = append(errs, err)
+			}
+			continue
+		}
+		if rs.DeletionTimestamp != nil || !matches || p.DeletionTimestamp != nil {
+			continue
+		}
+		refs := append(append([]api.OwnerReference(nil), p.OwnerReferences...), controllerRef(rs))
+		if err := c.setOwners(p, refs, "Adopted"); err != nil {
+			if !errors.Is(err, store.ErrNotFound) {
+				errs = append(errs, err)
+			}
+			continue
+		}
+		if q, ok := c.st.Pods.GetKey(p.Key()); ok {
+			claimed = append(claimed, q)
+		}
+	}
+	return claimed, errors.Join(errs...)
+}
+
+// setOwners writes new ownerReferences on the current version of pod p,
+// provided it is still the same pod.
+func (c *Controller) setOwners(p *api.Pod, refs []api.OwnerReference, reason string) error {
+	cur, ok := c.st.Pods.GetKey(p.Key())
+	if !ok || cur.UID != p.UID {
+		return fmt.Errorf("pod %s: %w", p.Key(), store.ErrNotFound)
+	}
+	upd := cur.Clone()
+	upd.OwnerReferences = refs
+	_, err := c.st.Pods.Update(Component, upd, reason)
+	return err
+}
+
+func withoutOwner(refs []api.OwnerReference, uid api.UID) []api.OwnerReference {
+	out := make([]api.OwnerReference, 0, len(refs))
+	for _, r := range refs {
+		if r.UID != uid {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+func controllerRef(rs *api.ReplicaSet) api.OwnerReference {
+	return api.OwnerReference{Kind: api.KindReplicaSet, Name: rs.Name, UID: rs.UID, Controller: true, BlockOwnerDeletion: true}
+}
+
+// manage creates or deletes pods to bring len(active) to spec.replicas.
+func (c *Controller) manage(rs *api.ReplicaSet, active []*api.Pod) error {
+	key := rs.Key()
+	diff := len(active) - int(rs.Replicas)
+	switch {
+	case diff < 0:
+		n := min(-diff, BurstReplicas)
+		c.exp.expectCreations(key, n, c.now())
+		created, err := slowStartBatch(n, SlowStartInitialBatchSize, func() error { return c.createPod(rs) })
+		for range n - created {
+			c.exp.creationObserved(key)
+		}
+		return err
+	case diff > 0:
+		n := min(diff, BurstReplicas)
+		victims := PodsToDelete(active, c.relatedPods(rs), n, c.now())
+		keys := make([]string, len(victims))
+		for i, p := range victims {
+			keys[i] = p.Key()
+		}
+		c.exp.expectDeletions(key, keys, c.now())
+		var firstErr error
+		for _, p := range victims {
+			err := c.st.Pods.Delete(Component, p.Namespace, p.Name, store.DeleteOptions{}, ReasonSuccessfulDelete)
+			if err != nil {
+				c.exp.deletionObserved(key, p.Key())
+				if !errors.Is(err, store.ErrNotFound) {
+					c.st.Record(Component, rs, ReasonFailedDelete, "Error deleting: "+err.Error())
+					if firstErr == nil {
+						firstErr = err
+					}
+				}
+				continue
+			}
+			c.st.Record(Component, rs, ReasonSuccessfulDelete, "Deleted pod: "+p.Name)
+		}
+		return firstErr
+	}
+	return nil
+}
+
+// slowStartBatch calls fn count times in batches of initial, 2·initial, …
+// (the last batch is the remainder). Every call of a batch is made; after a
+// batch with a failure the remaining batches are skipped. It returns the
+// number of successful calls and the batch's first error.
+func slowStartBatch(count, initial int, fn func() error) (int, error) {
+	remaining, successes := count, 0
+	for size := min(remaining, initial); size > 0; size = min(2*size, remaining) {
+		var firstErr error
+		for range size {
+			if err := fn(); err != nil {
+				if firstErr == nil {
+					firstErr = err
+				}
+				continue
+			}
+			successes++
+		}
+		if firstErr != nil {
+			return successes, firstErr
+		}
+		remaining -= size
+	}
+	return successes, nil
+}
+
+// createPod creates one pod from the ReplicaSet's template under a generated
+// name, retrying name collisions.
+func (c *Controller) createPod(rs *api.ReplicaSet) error {
+	if rs.Template == nil || rs.Template.Spec == nil {
+		err := fmt.Errorf("replicaset %s has no pod template: %w", rs.Key(), store.ErrInvalid)
+		c.st.Record(Component, rs, ReasonFailedCreate, "Error creating: "+err.Error())
+		return err
+	}
+	var err error
+	for range maxNameAttempts {
+		pod := &api.Pod{
+			ObjectMeta: api.ObjectMeta{
+				Name:            c.generateName(rs.Name),
+				Namespace:       rs.Namespace,
+				Labels:          rs.Template.Labels,
+				Annotations:     rs.Template.Annotations,
+				OwnerReferences: []api.OwnerReference{controllerRef(rs)},
+			},
+			Spec: rs.Template.Spec,
+		}
+		if _, err = c.st.Pods.Create(Component, pod, ReasonSuccessfulCreate); err == nil {
+			c.st.Record(Component, rs, ReasonSuccessfulCreate, "Created pod: "+pod.Name)
+			return nil
+		}
+		if !errors.Is(err, store.ErrAlreadyExists) {
+			break
+		}
+	}
+	c.st.Record(Component, rs, ReasonFailedCreate, "Error creating: "+err.Error())
+	return err
+}
+
+// generateName returns prefix-xxxxx with five characters from nameAlphabet.
+func (c *Controller) generateName(prefix string) string {
+	base := prefix + "-"
+	if len(base) > maxGeneratedPrefix {
+		base = base[:maxGeneratedPrefix]
+	}
+	b := make([]byte, len(base)+5)
+	copy(b, base)
+	for i := len(base); i < len(b); i++ {
+		b[i] = nameAlphabet[c.names.IntN(len(nameAlphabet))]
+	}
+	return string(b)
+}
+
+// relatedPods returns the active pods controlled by every ReplicaSet that has
+// the same controller as rs (none when rs has no controller, as upstream).
+func (c *Controller) relatedPods(rs *api.ReplicaSet) []*api.Pod {
+	owner := rs.ControllerRef()
+	if owner == nil {
+		return nil
+	}
+	var out []*api.Pod
+	for _, sib := range c.st.ReplicaSets.ByIndex(store.IndexOwner, string(owner.UID)) {
+		if ref := sib.ControllerRef(); ref == nil || ref.UID != owner.UID || sib.Namespace != rs.Namespace {
+			continue
+		}
+		for _, p := range c.st.Pods.ByIndex(store.IndexOwner, string(sib.UID)) {
+			if ref := p.ControllerRef(); ref != nil && ref.UID == sib.UID {
+				out = append(out, p)
+			}
+		}
+	}
+	return out
+}
+
+// calculateStatus returns the ReplicaSet's status for the given active
+// controlled pods and count of terminating ones.
+func (c *Controller) calculateStatus(rs *api.ReplicaSet, active []*api.Pod, terminating int32) api.ReplicaSetStatus {
+	s := api.ReplicaSetStatus{
+		Replicas:            int32(len(active)),
+		TerminatingReplicas: terminating,
+		ObservedGeneration:  rs.Generation,
+	}
+	now := c.now()
+	var tmpl map[string]string
+	if rs.Template != nil {
+		tmpl = rs.Template.Labels
+	}
+	for _, p := range active {
+		if hasLabels(p.Labels, tmpl) {
+			s.FullyLabeledReplicas++
+		}
+		if p.IsReady() {
+			s.ReadyReplicas++
+			if isAvailable(p, minReady(rs), now) {
+				s.AvailableReplicas++
+			}
+		}
+	}
+	return s
+}
+
+// isAvailable reports whether a ready pod has been ready for longer than
+// minReady (upstream's strict comparison: at exactly minReady it is not yet).
+func isAvailable(p *api.Pod, minReady time.Duration, now sim.Time) bool {
+	if minReady == 0 {
+		return true
+	}
+	c := api.FindCondition(p.Status.Conditions, api.PodReady)
+	return c != nil && c.LastTransitionTime.Add(minReady) < now
+}
+
+// nextAvailable returns how long until the first ready but not yet available
+// pod becomes available (1 ns past readyTime + minReadySeconds).
+func (c *Controller) nextAvailable(rs *api.ReplicaSet, active []*api.Pod) time.Duration {
+	now := c.now()
+	next := sim.Never
+	for _, p := range active {
+		if !p.IsReady() || isAvailable(p, minReady(rs), now) {
+			continue
+		}
+		cond := api.FindCondition(p.Status.Conditions, api.PodReady)
+		next = min(next, cond.LastTransitionTime.Add(minReady(rs))+1)
+	}
+	if next == sim.Never {
+		return 0
+	}
+	return next.Sub(now)
+}
+
+// hasLabels reports whether labels contains every pair of want.
+func hasLabels(labels, want map[string]string) bool {
+	for k, v := range want {
+		if x, ok := labels[k]; !ok || x != v {
+			return false
+		}
+	}
+	return true
+}

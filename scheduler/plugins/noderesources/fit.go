@@ -1,0 +1,272 @@
+package noderesources
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	configv1 "k8s.io/kube-scheduler/config/v1"
+
+	"github.com/kubesim/kubesim/scheduler/framework"
+	"github.com/kubesim/kubesim/sim/api"
+)
+
+// Name is NodeResourcesFit's name in the registry and in configurations.
+const Name = "NodeResourcesFit"
+
+const (
+	preFilterStateKey framework.StateKey = "PreFilter" + Name
+	preScoreStateKey  framework.StateKey = "PreScore" + Name
+)
+
+var errNoNode = errors.New("noderesources: node not found")
+
+// Fit checks that a node has room for the pod's requests and scores nodes by
+// how much of their allocatable the pod would use.
+type Fit struct {
+	ignored       map[string]struct{}
+	ignoredGroups map[string]struct{}
+	strategy      configv1.ScoringStrategyType
+	resources     []resource
+	shape         []shapePoint
+}
+
+var (
+	_ framework.PreFilterPlugin = &Fit{}
+	_ framework.FilterPlugin    = &Fit{}
+	_ framework.PreScorePlugin  = &Fit{}
+	_ framework.ScorePlugin     = &Fit{}
+)
+
+// NewFit returns NodeResourcesFit. args is nil (upstream defaults:
+// LeastAllocated over cpu and memory, weight 1 each, nothing ignored) or a
+// *v1.NodeResourcesFitArgs, defaulted as upstream (missing strategy →
+// LeastAllocated, no resources → cpu:1 memory:1, weight 0 → 1) and validated
+// (strategy type, weights in 1..100, ignored names qualified, group names
+// without '/', RequestedToCapacityRatio shape present, increasing, in range).
+func NewFit(args any, _ framework.Handle) (framework.Plugin, error) {
+	var a *configv1.NodeResourcesFitArgs
+	switch v := args.(type) {
+	case nil:
+	case *configv1.NodeResourcesFitArgs:
+		a = v
+	default:
+		return nil, fmt.Errorf("%s: want args of type *v1.NodeResourcesFitArgs, got %T", Name, args)
+	}
+	cfg, err := compileFitArgs(a)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", Name, err)
+	}
+	return &Fit{
+		ignored:       cfg.ignored,
+		ignoredGroups: cfg.ignoredGroups,
+		strategy:      cfg.strategy,
+		resources:     cfg.resources,
+		shape:         cfg.shape,
+	}, nil
+}
+
+// Name returns Name.
+func (*Fit) Name() string { return Name }
+
+// preFilterState is the pod's effective request and the scalar resources the
+// Filter checks (ignored extended resources removed).
+type preFilterState struct {
+	req     api.Resources
+	scalars []api.Scalar
+}
+
+// Clone returns s: the state is read-only.
+func (s *preFilterState) Clone() framework.StateData { return s }
+
+// PreFilter stores the pod's effective request (spec.Requests: containers,
+// sidecars, init phases, overhead, pod-level requests) for Filter.
+func (f *Fit) PreFilter(state *framework.CycleState, p *api.Pod, _ []*framework.NodeInfo) (*framework.PreFilterResult, *framework.Status) {
+	s := &preFilterState{req: p.Spec.Requests, scalars: p.Spec.Requests.Scalar}
+	if len(f.ignored)+len(f.ignoredGroups) > 0 {
+		s.scalars = nil
+		for _, sc := range p.Spec.Requests.Scalar {
+			if !f.isIgnored(sc.Name) {
+				s.scalars = append(s.scalars, sc)
+			}
+		}
+	}
+	state.Write(preFilterStateKey, s)
+	return nil, nil
+}
+
+// isIgnored reports whether an extended resource is ignored by name or by
+// the part of its name before '/'.
+func (f *Fit) isIgnored(name string) bool {
+	if !isExtendedResourceName(name) {
+		return false
+	}
+	if _, ok := f.ignored[name]; ok {
+		return true
+	}
+	prefix, _, _ := strings.Cut(name, "/")
+	_, ok := f.ignoredGroups[prefix]
+	return ok
+}
+
+// InsufficientResource describes one resource the node lacks for the pod.
+type InsufficientResource struct {
+	ResourceName string
+	// Reason is the upstream Filter reason, e.g. "Insufficient cpu".
+	Reason    string
+	Requested int64
+	Used      int64
+	Capacity  int64
+	// Unresolvable is set when the request exceeds the node's whole
+	// allocatable, so that no preemption on the node can help.
+	Unresolvable bool
+}
+
+// Fits returns what the node lacks for the pod (nil when it fits), with no
+// resource ignored: what preemption and autoscaling simulations check.
+func Fits(p *api.Pod, ni *framework.NodeInfo) []InsufficientResource {
+	return fitsRequest(&p.Spec.Requests, p.Spec.Requests.Scalar, ni)
+}
+
+// fitsRequest checks req against the node's free allocatable, in upstream's
+// order: pod count, cpu, memory, ephemeral-storage, then the given scalar
+// resources (sorted by name). It allocates only when something is missing.
+func fitsRequest(req *api.Resources, scalars []api.Scalar, ni *framework.NodeInfo) []InsufficientResource {
+	var out []InsufficientResource
+	node := ni.Node()
+	if used := int64(len(ni.Pods)); used+1 > node.AllowedPods {
+		out = append(out, InsufficientResource{ResourceName: api.ResourcePods, Reason: "Too many pods",
+			Requested: 1, Used: used, Capacity: node.AllowedPods})
+	}
+	if req.MilliCPU == 0 && req.Memory == 0 && req.EphemeralStorage == 0 && len(req.Scalar) == 0 {
+		return out
+	}
+	alloc, used := &node.Allocatable, &ni.Requested
+	if req.MilliCPU > 0 && req.MilliCPU > alloc.MilliCPU-used.MilliCPU {
+		out = append(out, InsufficientResource{ResourceName: api.ResourceCPU, Reason: "Insufficient cpu",
+			Requested: req.MilliCPU, Used: used.MilliCPU, Capacity: alloc.MilliCPU, Unresolvable: req.MilliCPU > alloc.MilliCPU})
+	}
+	if req.Memory > 0 && req.Memory > alloc.Memory-used.Memory {
+		out = append(out, InsufficientResource{ResourceName: api.ResourceMemory, Reason: "Insufficient memory",
+			Requested: req.Memory, Used: used.Memory, Capacity: alloc.Memory, Unresolvable: req.Memory > alloc.Memory})
+	}
+	if req.EphemeralStorage > 0 && req.EphemeralStorage > alloc.EphemeralStorage-used.EphemeralStorage {
+		out = append(out, InsufficientResource{ResourceName: api.ResourceEphemeralStorage, Reason: "Insufficient ephemeral-storage",
+			Requested: req.EphemeralStorage, Used: used.EphemeralStorage, Capacity: alloc.EphemeralStorage,
+			Unresolvable: req.EphemeralStorage > alloc.EphemeralStorage})
+	}
+	for _, sc := range scalars {
+		if sc.Value == 0 {
+			continue
+		}
+		a, u := alloc.Get(sc.Name), used.Get(sc.Name)
+		if sc.Value > a-u {
+			out = append(out, InsufficientResource{ResourceName: sc.Name, Reason: "Insufficient " + sc.Name,
+				Requested: sc.Value, Used: u, Capacity: a, Unresolvable: sc.Value > a})
+		}
+	}
+	return out
+}
+
+// Filter fails a node that lacks any requested resource, with every reason
+// collected. The status is UnschedulableAndUnresolvable when some request
+// exceeds the node's whole allocatable, else Unschedulable (preemption might
+// help). "Too many pods" alone is Unschedulable.
+func (f *Fit) Filter(state *framework.CycleState, _ *api.Pod, ni *framework.NodeInfo) *framework.Status {
+	if ni.Node() == nil {
+		return framework.AsStatus(errNoNode)
+	}
+	d, err := state.Read(preFilterStateKey)
+	if err != nil {
+		return framework.AsStatus(fmt.Errorf("%s: reading %q from cycle state: %w", Name, preFilterStateKey, err))
+	}
+	s, ok := d.(*preFilterState)
+	if !ok {
+		return framework.AsStatus(fmt.Errorf("%s: cycle state %q has type %T", Name, preFilterStateKey, d))
+	}
+	ins := fitsRequest(&s.req, s.scalars, ni)
+	if len(ins) == 0 {
+		return nil
+	}
+	code := framework.Unschedulable
+	reasons := make([]string, len(ins))
+	for i := range ins {
+		reasons[i] = ins[i].Reason
+		if ins[i].Unresolvable {
+			code = framework.UnschedulableAndUnresolvable
+		}
+	}
+	return framework.NewStatus(code, reasons...)
+}
+
+// preScoreState holds the pod's scoring request per configured resource.
+type preScoreState struct {
+	podRequests []int64
+}
+
+// Clone returns s: the state is read-only.
+func (s *preScoreState) Clone() framework.StateData { return s }
+
+// PreScore stores the pod's scoring requests (non-zero cpu/memory, real
+// requests for the rest) for Score. It never skips.
+func (f *Fit) PreScore(state *framework.CycleState, p *api.Pod, _ []*framework.NodeInfo) *framework.Status {
+	state.Write(preScoreStateKey, &preScoreState{podRequests: podRequests(f.resources, p.Spec, true)})
+	return nil
+}
+
+// Score rates the node with the configured strategy, in [0, 100].
+func (f *Fit) Score(state *framework.CycleState, p *api.Pod, ni *framework.NodeInfo) (int64, *framework.Status) {
+	node := ni.Node()
+	if node == nil {
+		return 0, framework.AsStatus(errNoNode)
+	}
+	var reqs []int64
+	if d, err := state.Read(preScoreStateKey); err == nil {
+		s, ok := d.(*preScoreState)
+		if !ok {
+			return 0, framework.AsStatus(fmt.Errorf("%s: cycle state %q has type %T", Name, preScoreStateKey, d))
+		}
+		reqs = s.podRequests
+	} else {
+		reqs = podRequests(f.resources, p.Spec, true)
+	}
+	return f.score(ni, node, reqs), nil
+}
+
+// score is the weighted average of the per-resource scores over resources
+// with non-zero allocatable (and, for scalar resources, requested by the
+// pod). RequestedToCapacityRatio only averages resources scoring > 0 and
+// rounds the float quotient; the other strategies divide integers.
+func (f *Fit) score(ni *framework.NodeInfo, node *api.Node, podReqs []int64) int64 {
+	var total, weights int64
+	for i := range f.resources {
+		r := &f.resources[i]
+		alloc, req := r.allocatableRequested(ni, node, podReqs[i], false)
+		if alloc == 0 {
+			continue
+		}
+		var s int64
+		switch f.strategy {
+		case configv1.MostAllocated:
+			s = mostRequestedScore(req, alloc)
+		case configv1.RequestedToCapacityRatio:
+			if s = f.shapeScore(req, alloc); s <= 0 {
+				continue
+			}
+		default:
+			s = leastRequestedScore(req, alloc)
+		}
+		total += s * r.weight
+		weights += r.weight
+	}
+	if weights == 0 {
+		return 0
+	}
+	if f.strategy == configv1.RequestedToCapacityRatio {
+		return roundHalfAway(float64(total) / float64(weights))
+	}
+	return total / weights
+}
+
+// ScoreExtensions returns nil: Fit's scores are already in [0, 100].
+func (*Fit) ScoreExtensions() framework.ScoreExtensions { return nil }

@@ -1,0 +1,56 @@
+package noderesources
+
+import (
+	"math"
+
+	"github.com/kubesim/kubesim/scheduler/framework"
+)
+
+// leastRequestedScore is (capacity − requested)·100 / capacity, 0 when the
+// request exceeds capacity (LeastAllocated, SEMANTICS 2.1).
+func leastRequestedScore(requested, capacity int64) int64 {
+	if capacity == 0 || requested > capacity {
+		return 0
+	}
+	return (capacity - requested) * framework.MaxNodeScore / capacity
+}
+
+// mostRequestedScore is min(requested, capacity)·100 / capacity
+// (MostAllocated, SEMANTICS 2.2).
+func mostRequestedScore(requested, capacity int64) int64 {
+	if capacity == 0 {
+		return 0
+	}
+	requested = min(requested, capacity)
+	return requested * framework.MaxNodeScore / capacity
+}
+
+// shapeScore maps utilization (requested·100/capacity, or 100 when over
+// capacity) through the broken-linear shape (SEMANTICS 2.3).
+func (f *Fit) shapeScore(requested, capacity int64) int64 {
+	u := int64(100)
+	if capacity != 0 && requested <= capacity {
+		u = requested * 100 / capacity
+	}
+	return brokenLinear(f.shape, u)
+}
+
+// brokenLinear evaluates the piecewise-linear function through shape at u:
+// the first point's score at or below it, the last point's score above it,
+// integer interpolation in between.
+func brokenLinear(shape []shapePoint, u int64) int64 {
+	for i := range shape {
+		if u <= shape[i].utilization {
+			if i == 0 {
+				return shape[0].score
+			}
+			a, b := shape[i-1], shape[i]
+			return a.score + (b.score-a.score)*(u-a.utilization)/(b.utilization-a.utilization)
+		}
+	}
+	return shape[len(shape)-1].score
+}
+
+// roundHalfAway rounds x to the nearest integer, halves away from zero
+// (math.Round).
+func roundHalfAway(x float64) int64 { return int64(math.Round(x)) }
