@@ -1,0 +1,234 @@
+package scenarios
+
+import (
+	"fmt"
+	"sort"
+
+	"github.com/kubesim/kubesim/controllers"
+	"github.com/kubesim/kubesim/results"
+	"github.com/kubesim/kubesim/scheduler"
+	"github.com/kubesim/kubesim/sim"
+	"github.com/kubesim/kubesim/sim/api"
+	"github.com/kubesim/kubesim/sim/kubelet"
+	"github.com/kubesim/kubesim/sim/store"
+)
+
+// ApplyComponent is the name under which scenario workloads are written, as a
+// user running kubectl apply.
+const ApplyComponent = "kubectl"
+
+// Simulation is a built scenario, ready to run once.
+type Simulation struct {
+	loaded   *Loaded
+	eng      *sim.Engine
+	st       *store.Store
+	rec      *results.Recorder
+	applyErr []error
+}
+
+// Engine returns the simulation's engine.
+func (s *Simulation) Engine() *sim.Engine { return s.eng }
+
+// Store returns the simulation's API store.
+func (s *Simulation) Store() *store.Store { return s.st }
+
+// Build turns a loaded scenario into a simulation: it creates the engine (seeded
+// with l.Seed), the store, the recorder, the kubelets, the scheduler (with the
+// scenario's KubeSchedulerConfiguration, if any) and the controllers; creates
+// the cluster's objects at time 0; and schedules each workload batch at its time.
+// Build does not modify l, so one Loaded can build many simulations (seeds).
+func Build(l *Loaded) (*Simulation, error) {
+	if err := checkReferences(l); err != nil {
+		return nil, err
+	}
+	t := l.Scenario.Spec.Timing
+	eng := sim.NewEngine(l.Seed, 0)
+	var sopts store.Options
+	if t.WatchLatency != nil {
+		sopts.WatchLatency = t.WatchLatency.Duration
+	}
+	st := store.New(eng, sopts)
+	s := &Simulation{loaded: l, eng: eng, st: st}
+
+	s.rec = results.NewRecorder(eng, st, results.Config{
+		SampleInterval: l.SampleInterval,
+		ScenarioName:   l.Name,
+		Seed:           l.Seed,
+	})
+	if err := s.rec.Start(); err != nil {
+		return nil, fmt.Errorf("starting the recorder: %w", err)
+	}
+
+	kcfg := kubelet.DefaultConfig()
+	if d := t.Kubelet.ContainerStart; d != nil {
+		kcfg.ContainerStartLatency = d.Duration
+	}
+	if q := t.Kubelet.ImagePullBandwidth; q != nil {
+		kcfg.ImagePullBandwidth = q.Value()
+	}
+	if q := t.Kubelet.DefaultImageSize; q != nil {
+		kcfg.DefaultImageSize = q.Value()
+	}
+	if b := t.Kubelet.SerializeImagePulls; b != nil {
+		kcfg.SerializeImagePulls = *b
+	}
+	kcfg.Images = l.Images
+	kubelet.NewManager(eng, st, kcfg).Start()
+
+	scfg := scheduler.DefaultConfig()
+	if l.SchedulerConfig != "" {
+		c, err := scheduler.LoadConfig(l.SchedulerConfig)
+		if err != nil {
+			return nil, &LoadError{Errors: []FieldError{{File: l.Path, Path: "spec.scheduler.config", Msg: err.Error()}}}
+		}
+		scfg = c
+	}
+	if d := t.Scheduler.Cycle; d != nil {
+		scfg.CycleLatency = d.Duration
+	}
+	if d := t.Scheduler.Bind; d != nil {
+		scfg.BindLatency = d.Duration
+	}
+	sched, err := scheduler.New(eng, st, *scfg)
+	if err != nil {
+		return nil, &LoadError{Errors: []FieldError{{File: l.Path, Path: "spec.scheduler", Msg: err.Error()}}}
+	}
+	sched.Start()
+
+	copts := controllers.DefaultOptions()
+	if d := t.Controllers.Sync; d != nil {
+		copts.SetSyncLatency(d.Duration)
+	}
+	controllers.Start(eng, st, copts)
+
+	// Time 0: the cluster. Priority classes and namespaces first, then nodes,
+	// then everything else, each group in file order.
+	var first, rest []api.Object
+	for _, o := range l.ClusterObjects {
+		switch o.(type) {
+		case *api.Namespace, *api.PriorityClass:
+			first = append(first, o)
+		default:
+			rest = append(rest, o)
+		}
+	}
+	s.apply(first, "Bootstrap")
+	for _, n := range l.Nodes {
+		s.apply([]api.Object{n}, "Bootstrap")
+	}
+	s.apply(rest, "Bootstrap")
+	for _, b := range l.Batches {
+		objs := b.Objects
+		eng.AtFunc(sim.Time(b.At), func(sim.Time) { s.apply(objs, "Apply") })
+	}
+	return s, nil
+}
+
+// Run runs the simulation to the scenario's duration and returns the recorder
+// holding its results. It fails if any workload could not be applied.
+func (s *Simulation) Run() (*results.Recorder, error) {
+	end := sim.Time(s.loaded.Duration)
+	s.eng.Run(end)
+	s.rec.Finish(end)
+	if len(s.applyErr) > 0 {
+		return s.rec, fmt.Errorf("%d objects could not be applied; first: %w", len(s.applyErr), s.applyErr[0])
+	}
+	return s.rec, nil
+}
+
+// Close releases what the recorder holds (its event-log buffer). Call it
+// after the results have been written, or when a built simulation is not run.
+func (s *Simulation) Close() error { return s.rec.Close() }
+
+// apply creates objects as kubectl apply would, each a copy so that the loaded
+// scenario can build again. Missing namespaces are created first.
+func (s *Simulation) apply(objs []api.Object, reason string) {
+	for _, o := range objs {
+		c := o.CloneObject()
+		if ns := c.GetMeta().Namespace; ns != "" {
+			if _, ok := s.st.Namespaces.Get("", ns); !ok {
+				nso := &api.Namespace{ObjectMeta: api.ObjectMeta{Name: ns, Labels: map[string]string{"kubernetes.io/metadata.name": ns}}}
+				if _, err := s.st.Namespaces.Create(ApplyComponent, nso, "AutoCreate"); err != nil {
+					s.applyErr = append(s.applyErr, err)
+				}
+			}
+		}
+		if err := create(s.st, c, reason); err != nil {
+			s.applyErr = append(s.applyErr, fmt.Errorf("at %v: %s %s: %w", s.eng.Now(), c.GetKind(), c.GetMeta().Key(), err))
+		}
+	}
+}
+
+// create stores an object in its kind's table.
+func create(st *store.Store, o api.Object, reason string) error {
+	var err error
+	switch x := o.(type) {
+	case *api.Namespace:
+		_, err = st.Namespaces.Create(ApplyComponent, x, reason)
+	case *api.Node:
+		_, err = st.Nodes.Create(ApplyComponent, x, reason)
+	case *api.Pod:
+		_, err = st.Pods.Create(ApplyComponent, x, reason)
+	case *api.ReplicaSet:
+		_, err = st.ReplicaSets.Create(ApplyComponent, x, reason)
+	case *api.Deployment:
+		_, err = st.Deployments.Create(ApplyComponent, x, reason)
+	case *api.Job:
+		_, err = st.Jobs.Create(ApplyComponent, x, reason)
+	case *api.PriorityClass:
+		_, err = st.PriorityClasses.Create(ApplyComponent, x, reason)
+	case *api.PodDisruptionBudget:
+		_, err = st.PDBs.Create(ApplyComponent, x, reason)
+	case *api.Service:
+		_, err = st.Services.Create(ApplyComponent, x, reason)
+	default:
+		err = fmt.Errorf("kind %s cannot be applied", o.GetKind())
+	}
+	return err
+}
+
+// checkReferences catches, before the run, references that would make an
+// apply fail mid-run: priority classes that no manifest defines.
+func checkReferences(l *Loaded) error {
+	classes := map[string]bool{store.SystemClusterCritical: true, store.SystemNodeCritical: true}
+	all := append([]api.Object(nil), l.ClusterObjects...)
+	for _, b := range l.Batches {
+		all = append(all, b.Objects...)
+	}
+	for _, o := range all {
+		if pc, ok := o.(*api.PriorityClass); ok {
+			classes[pc.Name] = true
+		}
+	}
+	missing := map[string][]string{}
+	for _, o := range all {
+		var name string
+		switch x := o.(type) {
+		case *api.Pod:
+			name = x.Spec.PriorityClassName
+		case *api.ReplicaSet:
+			name = x.Template.Spec.PriorityClassName
+		case *api.Deployment:
+			name = x.Template.Spec.PriorityClassName
+		case *api.Job:
+			name = x.Template.Spec.PriorityClassName
+		}
+		if name != "" && !classes[name] {
+			missing[name] = append(missing[name], string(o.GetKind())+" "+o.GetMeta().Key())
+		}
+	}
+	if len(missing) == 0 {
+		return nil
+	}
+	el := &LoadError{}
+	names := make([]string, 0, len(missing))
+	for n := range missing {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		el.Errors = append(el.Errors, FieldError{File: l.Path, Path: "spec.workloads",
+			Msg: fmt.Sprintf("priorityClassName %q (used by %v) is not defined by any manifest", n, missing[n])})
+	}
+	return el
+}

@@ -1,0 +1,9 @@
+// Package scenarios is the scenario file: its schema (kubesim.io/v1alpha1,
+// kind Scenario), a strict loader that defaults and then validates reporting
+// every error with its file and field path, and Build, which turns a loaded
+// scenario into a ready-to-run simulation: an engine, the API store, the
+// nodes and their kubelets, the scheduler, the controllers, the workload
+// arrivals and the recorder.
+//
+// Every field is documented in docs/scenario.md; keep the two in step.
+package scenarios
