@@ -107,4 +107,3 @@ func formatCount(n uint64) string {
 	}
 	return s
 }
-
