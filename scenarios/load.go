@@ -254,11 +254,21 @@ func (l *Loaded) resolve(p string) string {
 // loadObjects generates the pools' nodes and decodes every manifest.
 func (l *Loaded) loadObjects(el *errorList) {
 	sc := &l.Scenario
-	seen := map[string]string{} // kind/key → where first defined
-	record := func(o api.Object, where string) bool {
+	seen := map[string]string{} // "Kind key" → where it was first defined
+	// record notes that path (in file, when a manifest) defines o, and
+	// reports a second definition of the same object.
+	record := func(o api.Object, path, file string) bool {
 		id := string(o.GetKind()) + " " + o.GetMeta().Key()
+		where := path
+		if file != "" {
+			where += " (" + file + ")"
+		}
 		if first, dup := seen[id]; dup {
-			el.add(where, "%s is already defined by %s", id, first)
+			prefix := ""
+			if file != "" {
+				prefix = file + ": "
+			}
+			el.add(path, "%s%s is already defined by %s; every object is created once", prefix, id, first)
 			return false
 		}
 		seen[id] = where
@@ -284,7 +294,7 @@ func (l *Loaded) loadObjects(el *errorList) {
 				labels[api.LabelZone] = p.Zones[k%len(p.Zones)]
 			}
 			n.Labels = labels
-			if record(n, fmt.Sprintf("spec.cluster.nodePools[%d]", i)) {
+			if record(n, fmt.Sprintf("spec.cluster.nodePools[%d]", i), "") {
 				l.Nodes = append(l.Nodes, n)
 			}
 		}
@@ -297,7 +307,7 @@ func (l *Loaded) loadObjects(el *errorList) {
 			continue
 		}
 		for _, o := range objs {
-			if !record(o, path+" ("+m+")") {
+			if !record(o, path, m) {
 				continue
 			}
 			if n, ok := o.(*api.Node); ok {
@@ -321,7 +331,7 @@ func (l *Loaded) loadObjects(el *errorList) {
 					el.add(path, "%s: Node %s: nodes belong in spec.cluster (nodePools or manifests)", m, o.GetMeta().Name)
 					continue
 				}
-				if record(o, path+" ("+m+")") {
+				if record(o, path, m) {
 					batch.Objects = append(batch.Objects, o)
 				}
 			}

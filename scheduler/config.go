@@ -54,11 +54,13 @@ type Config struct {
 	// PodMaxInUnschedulablePodsDuration (default 5 min) is the longest a pod
 	// waits in the unschedulable pool without a relevant cluster event.
 	PodMaxInUnschedulablePodsDuration time.Duration
-	// CycleLatency (default 1 ms) is the virtual time one scheduling cycle
-	// takes: the next cycle starts that long after the previous one.
+	// CycleLatency is the virtual time one scheduling cycle takes: the next
+	// cycle starts that long after the previous one. Unlike the other fields,
+	// zero means zero; DefaultConfig and LoadConfig set it to 1 ms.
 	CycleLatency time.Duration
-	// BindLatency (default 5 ms) is the virtual time from the end of a cycle
-	// (or from Permit's approval) until PreBind, Bind and PostBind run.
+	// BindLatency is the virtual time from the end of a cycle (or from
+	// Permit's approval) until PreBind, Bind and PostBind run. Zero means
+	// zero; DefaultConfig and LoadConfig set it to 5 ms.
 	BindLatency time.Duration
 	// Registry holds the plugin factories; nil means the in-tree registry.
 	Registry framework.Registry
@@ -90,12 +92,6 @@ func (c Config) withDefaults() Config {
 	}
 	if c.PodMaxInUnschedulablePodsDuration == 0 {
 		c.PodMaxInUnschedulablePodsDuration = DefaultPodMaxInUnschedulablePodsDuration
-	}
-	if c.CycleLatency == 0 {
-		c.CycleLatency = DefaultCycleLatency
-	}
-	if c.BindLatency == 0 {
-		c.BindLatency = DefaultBindLatency
 	}
 	if c.Registry == nil {
 		c.Registry = defaultRegistry()
@@ -197,7 +193,7 @@ func validatePluginNames(path string, p *configv1.Plugins, reg framework.Registr
 // defaulted and validated as upstream, plugin arguments decoded into the
 // typed v1 args structs and defaulted, plugin names checked against the
 // in-tree registry. Every error names the file and the field. Zero durations
-// in the result (CycleLatency, BindLatency) take their defaults in New.
+// in the result are the defaults (CycleLatency 1 ms, BindLatency 5 ms).
 func LoadConfig(path string) (*Config, error) { return LoadConfigWithRegistry(path, nil) }
 
 // LoadConfigWithRegistry is LoadConfig with plugin names checked against reg
@@ -216,7 +212,7 @@ func LoadConfigWithRegistry(path string, reg framework.Registry) (*Config, error
 // in-tree registry, adaptive percentageOfNodesToScore, 1 s / 10 s backoff,
 // 5 min unschedulable limit, 1 ms cycles and 5 ms binds.
 func DefaultConfig() *Config {
-	c := Config{}.withDefaults()
+	c := Config{CycleLatency: DefaultCycleLatency, BindLatency: DefaultBindLatency}.withDefaults()
 	return &c
 }
 
@@ -244,7 +240,7 @@ func ParseConfig(name string, data []byte, reg framework.Registry) (*Config, err
 	if len(kc.Extenders) > 0 {
 		return fail(errors.New("extenders: scheduler extenders are not supported by kubesim"))
 	}
-	c := &Config{File: name, Registry: reg}
+	c := &Config{File: name, Registry: reg, CycleLatency: DefaultCycleLatency, BindLatency: DefaultBindLatency}
 	if v := kc.PercentageOfNodesToScore; v != nil {
 		c.PercentageOfNodesToScore = *v
 	}
