@@ -173,6 +173,10 @@ func create(st *store.Store, o api.Object, reason string) error {
 		_, err = st.ReplicaSets.Create(ApplyComponent, x, reason)
 	case *api.Deployment:
 		_, err = st.Deployments.Create(ApplyComponent, x, reason)
+	case *api.StatefulSet:
+		_, err = st.StatefulSets.Create(ApplyComponent, x, reason)
+	case *api.DaemonSet:
+		_, err = st.DaemonSets.Create(ApplyComponent, x, reason)
 	case *api.Job:
 		_, err = st.Jobs.Create(ApplyComponent, x, reason)
 	case *api.PriorityClass:
@@ -211,6 +215,10 @@ func checkReferences(l *Loaded) error {
 		case *api.Deployment:
 			name = x.Template.Spec.PriorityClassName
 		case *api.Job:
+			name = x.Template.Spec.PriorityClassName
+		case *api.StatefulSet:
+			name = x.Template.Spec.PriorityClassName
+		case *api.DaemonSet:
 			name = x.Template.Spec.PriorityClassName
 		}
 		if name != "" && !classes[name] {

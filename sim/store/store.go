@@ -62,6 +62,8 @@ type Store struct {
 	Pods            *Table[*api.Pod]
 	ReplicaSets     *Table[*api.ReplicaSet]
 	Deployments     *Table[*api.Deployment]
+	StatefulSets    *Table[*api.StatefulSet]
+	DaemonSets      *Table[*api.DaemonSet]
 	Jobs            *Table[*api.Job]
 	PriorityClasses *Table[*api.PriorityClass]
 	PDBs            *Table[*api.PodDisruptionBudget]
@@ -106,6 +108,8 @@ func New(eng *sim.Engine, opts Options) *Store {
 	s.Pods = newTable[*api.Pod](s, api.KindPod, true)
 	s.ReplicaSets = newTable[*api.ReplicaSet](s, api.KindReplicaSet, true)
 	s.Deployments = newTable[*api.Deployment](s, api.KindDeployment, true)
+	s.StatefulSets = newTable[*api.StatefulSet](s, api.KindStatefulSet, true)
+	s.DaemonSets = newTable[*api.DaemonSet](s, api.KindDaemonSet, true)
 	s.Jobs = newTable[*api.Job](s, api.KindJob, true)
 	s.PriorityClasses = newTable[*api.PriorityClass](s, api.KindPriorityClass, false)
 	s.PDBs = newTable[*api.PodDisruptionBudget](s, api.KindPodDisruptionBudget, true)

@@ -1,0 +1,91 @@
+package api
+
+// Kinds of the apps/v1 group beyond ReplicaSet and Deployment.
+const (
+	KindStatefulSet Kind = "StatefulSet"
+	KindDaemonSet   Kind = "DaemonSet"
+)
+
+// StatefulSet runs pods with stable ordinal identities.
+type StatefulSet struct {
+	ObjectMeta
+	Replicas            int32
+	Selector            *Selector
+	Template            *PodTemplate
+	ServiceName         string
+	PodManagementPolicy string // OrderedReady (default) or Parallel
+	// UpdateStrategy is RollingUpdate (default, with Partition and
+	// MaxUnavailable) or OnDelete.
+	UpdateStrategy       StatefulSetUpdateStrategy
+	MinReadySeconds      int32
+	RevisionHistoryLimit int32
+	Status               StatefulSetStatus
+}
+
+// StatefulSetUpdateStrategy is a StatefulSet's update strategy.
+type StatefulSetUpdateStrategy struct {
+	Type           string
+	Partition      int32
+	MaxUnavailable *IntOrPercent
+}
+
+// StatefulSetStatus is the observed state of a StatefulSet.
+type StatefulSetStatus struct {
+	ObservedGeneration int64
+	Replicas           int32
+	ReadyReplicas      int32
+	CurrentReplicas    int32
+	UpdatedReplicas    int32
+	AvailableReplicas  int32
+	CurrentRevision    string
+	UpdateRevision     string
+}
+
+// GetKind returns KindStatefulSet.
+func (*StatefulSet) GetKind() Kind { return KindStatefulSet }
+
+// Clone returns a shallow copy.
+func (s *StatefulSet) Clone() *StatefulSet { c := *s; return &c }
+
+// CloneObject returns a shallow copy as an Object.
+func (s *StatefulSet) CloneObject() Object { return s.Clone() }
+
+// DaemonSet runs one pod on every eligible node.
+type DaemonSet struct {
+	ObjectMeta
+	Selector *Selector
+	Template *PodTemplate
+	// UpdateStrategy is RollingUpdate (default, MaxUnavailable 1, MaxSurge 0)
+	// or OnDelete.
+	UpdateStrategy       DaemonSetUpdateStrategy
+	MinReadySeconds      int32
+	RevisionHistoryLimit int32
+	Status               DaemonSetStatus
+}
+
+// DaemonSetUpdateStrategy is a DaemonSet's update strategy.
+type DaemonSetUpdateStrategy struct {
+	Type           string
+	MaxUnavailable IntOrPercent
+	MaxSurge       IntOrPercent
+}
+
+// DaemonSetStatus is the observed state of a DaemonSet.
+type DaemonSetStatus struct {
+	ObservedGeneration     int64
+	DesiredNumberScheduled int32
+	CurrentNumberScheduled int32
+	NumberMisscheduled     int32
+	NumberReady            int32
+	NumberAvailable        int32
+	UpdatedNumberScheduled int32
+}
+
+// GetKind returns KindDaemonSet.
+func (*DaemonSet) GetKind() Kind { return KindDaemonSet }
+
+// Clone returns a shallow copy.
+func (d *DaemonSet) Clone() *DaemonSet { c := *d; return &c }
+
+// CloneObject returns a shallow copy as an Object.
+func (d *DaemonSet) CloneObject() Object { return d.Clone() }
