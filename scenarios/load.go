@@ -25,6 +25,11 @@ const (
 	DefaultSampleInterval        = 10 * time.Second
 	// NodePoolLabel names the pool a generated node belongs to.
 	NodePoolLabel = "kubesim.io/node-pool"
+	// MaxNodes bounds the nodes of all pools together, MaxSamples the rows of
+	// timeseries.csv: beyond them a typo (count: 1000000000) would exhaust
+	// memory instead of being reported.
+	MaxNodes   = 1_000_000
+	MaxSamples = 10_000_000
 )
 
 // Loaded is a scenario that decoded, defaulted and validated: everything Build
@@ -159,6 +164,7 @@ func (l *Loaded) validateAndDefault(el *errorList) {
 	}
 
 	pools := map[string]bool{}
+	totalNodes := 0
 	for i, p := range sc.Spec.Cluster.NodePools {
 		path := fmt.Sprintf("spec.cluster.nodePools[%d]", i)
 		switch {
@@ -170,8 +176,13 @@ func (l *Loaded) validateAndDefault(el *errorList) {
 			el.add(path+".name", "duplicate pool name %q", p.Name)
 		}
 		pools[p.Name] = true
-		if p.Count < 0 {
+		switch {
+		case p.Count < 0:
 			el.add(path+".count", "must be >= 0, got %d", p.Count)
+		case p.Count > MaxNodes-totalNodes:
+			el.add(path+".count", "%d nodes would take the cluster over kubesim's limit of %d nodes", p.Count, MaxNodes)
+		default:
+			totalNodes += p.Count
 		}
 		for j, z := range p.Zones {
 			if z == "" {
@@ -234,6 +245,9 @@ func (l *Loaded) validateAndDefault(el *errorList) {
 			el.add("spec.output.sampleInterval", "must be positive, got %s", si.Duration)
 		}
 		l.SampleInterval = si.Duration
+	}
+	if l.SampleInterval > 0 && l.Duration/l.SampleInterval > MaxSamples {
+		el.add("spec.output.sampleInterval", "%s over %s would be more than %d samples", l.SampleInterval, l.Duration, MaxSamples)
 	}
 	if cfg := sc.Spec.Scheduler.Config; cfg != "" {
 		l.SchedulerConfig = l.resolve(cfg)

@@ -133,6 +133,32 @@ spec:
 	}
 }
 
+func TestParseBoundsSizes(t *testing.T) {
+	src := `apiVersion: kubesim.io/v1alpha1
+kind: Scenario
+metadata: {name: huge}
+spec:
+  duration: 1h
+  cluster:
+    nodePools:
+    - {name: a, count: 999999, template: {status: {allocatable: {cpu: "1"}}}}
+    - {name: b, count: 2, template: {status: {allocatable: {cpu: "1"}}}}
+  output: {sampleInterval: 1ns}
+`
+	_, err := Parse("huge.yaml", []byte(src))
+	if err == nil {
+		t.Fatal("no error")
+	}
+	for _, want := range []string{
+		"huge.yaml:9: spec.cluster.nodePools[1].count: 2 nodes would take the cluster over kubesim's limit of 1000000 nodes",
+		"huge.yaml:10: spec.output.sampleInterval: 1ns over 1h0m0s would be more than 10000000 samples",
+	} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("missing %q in:\n%v", want, err)
+		}
+	}
+}
+
 func TestParseNeverPanicsOnGarbage(t *testing.T) {
 	for _, src := range []string{"", "[]", "- a\n- b", "apiVersion: 3", "spec: {duration: forever}", "spec:\n  cluster:\n    nodePools:\n    - template: 7\n", ":\n:"} {
 		if _, err := Parse("g.yaml", []byte(src)); err == nil {

@@ -83,8 +83,7 @@ func (p *problems) addDetail(field, detail string) {
 	*p = append(*p, problem{field: field, detail: detail})
 }
 
-// fieldPath joins path elements: child adds ".name", index adds "[i]" and key
-// adds ".key" for simple keys or `["key"]` for keys with other characters.
+// child extends a field path with a struct field: "path.name".
 func child(path, name string) string {
 	if path == "" {
 		return name
@@ -92,8 +91,11 @@ func child(path, name string) string {
 	return path + "." + name
 }
 
+// index extends a field path with a list index: "path[i]".
 func index(path string, i int) string { return fmt.Sprintf("%s[%d]", path, i) }
 
+// key extends a field path with a map key: "path.key" for keys of letters,
+// digits, '-' and '_', else `path["key"]`.
 func key(path, k string) string {
 	simple := k != ""
 	for _, r := range k {

@@ -4,10 +4,10 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 )
 
-// deployment is a valid Deployment manifest with %s where a test puts extra
-// container fields.
+// podHeader starts a Pod manifest named p; tests add the spec.
 const podHeader = "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\n"
 
 func TestErrors(t *testing.T) {
@@ -242,10 +242,26 @@ func TestErrorFields(t *testing.T) {
 }
 
 func TestQuantityTooLarge(t *testing.T) {
-	_, err := Decode("f.yaml", []byte("apiVersion: v1\nkind: Node\nmetadata: {name: n1}\nstatus: {capacity: {cpu: 1Ei, memory: 1e99999}}\n"))
+	_, err := Decode("f.yaml", []byte("apiVersion: v1\nkind: Node\nmetadata: {name: n1}\nstatus: {capacity: {cpu: 1Ei, memory: 1e20}}\n"))
 	want := "f.yaml: document 1 (Node n1): status.capacity.cpu: quantity 1Ei is too large\n" +
-		"f.yaml: document 1 (Node n1): status.capacity.memory: quantity 1e99999 is too large"
+		"f.yaml: document 1 (Node n1): status.capacity.memory: quantity 100E is too large"
 	if err == nil || err.Error() != want {
 		t.Errorf("err = %v, want\n%s", err, want)
+	}
+}
+
+// TestQuantityOutOfRange: quantities whose arithmetic would take seconds (a
+// fuzzing find) are rejected while decoding, quickly.
+func TestQuantityOutOfRange(t *testing.T) {
+	start := time.Now()
+	_, err := Decode("f.yaml", []byte("apiVersion: v1\nkind: Node\nmetadata: {name: n1}\nstatus: {capacity: {cpu: 1e999999999, memory: \"1e-9999999\", pods: 1e+64}}\n"))
+	want := `f.yaml: document 1 (Node n1): status.capacity.cpu: invalid quantity "1e999999999": out of range` + "\n" +
+		`f.yaml: document 1 (Node n1): status.capacity.memory: invalid quantity "1e-9999999": out of range` + "\n" +
+		`f.yaml: document 1 (Node n1): status.capacity.pods: quantity 10e63 is too large`
+	if err == nil || err.Error() != want {
+		t.Errorf("err = %v, want\n%s", err, want)
+	}
+	if d := time.Since(start); d > 5*time.Second {
+		t.Errorf("Decode took %v", d)
 	}
 }

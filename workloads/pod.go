@@ -126,7 +126,8 @@ func convertPodSpec(s *corev1.PodSpec, field string, rule restartRule, ann map[s
 	return out
 }
 
-// podLevelResources are the resources pod-level spec.resources may name.
+// podLevelResource reports whether pod-level spec.resources may name the
+// resource: cpu, memory and hugepages.
 func podLevelResource(name string) bool {
 	return name == api.ResourceCPU || name == api.ResourceMemory || len(name) > len("hugepages-") && name[:len("hugepages-")] == "hugepages-"
 }
@@ -268,9 +269,9 @@ func convertContainers(cs []corev1.Container, field string, init, hostNetwork bo
 		}
 
 		probes := []struct {
-			name     string
-			in       *corev1.Probe
-			out      **api.Probe
+			name    string
+			in      *corev1.Probe
+			out     **api.Probe
 			oneShot bool // success threshold must be 1
 		}{
 			{"livenessProbe", c.LivenessProbe, &ac.LivenessProbe, true},

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"reflect"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -70,6 +71,11 @@ func checkValue(v any, t reflect.Type, path string, probs *problems) bool {
 	}
 	switch t {
 	case quantityType:
+		// The range check comes first: parsing 1e999999999 takes minutes.
+		if !quantityInRange(v) {
+			probs.add(path, "invalid quantity %s: out of range", describe(v))
+			return false
+		}
 		var q resource.Quantity
 		if !checkUnmarshal(v, &q) {
 			probs.add(path, "invalid quantity %s", describe(v))
@@ -184,6 +190,43 @@ func checkValue(v any, t reflect.Type, path string, probs *problems) bool {
 		}
 	}
 	return true
+}
+
+// quantityInRange reports whether a quantity's text is short enough and its
+// decimal exponent small enough (at most 64 either way) for parsing and
+// arithmetic to be cheap: parsing or comparing 1e9999999 takes seconds.
+func quantityInRange(v any) bool {
+	switch v.(type) {
+	case string, int64, float64:
+	default:
+		return true // not a quantity at all; the parse reports it
+	}
+	data, err := json.Marshal(v)
+	if err != nil {
+		return false
+	}
+	s := strings.Trim(string(data), `"`)
+	if len(s) > 64 {
+		return false
+	}
+	i := strings.IndexAny(s, "eE")
+	if i < 0 {
+		return true
+	}
+	exp := s[i+1:]
+	if exp == "" || exp == "i" {
+		return true // the E (exa) and Ei (exbi) suffixes
+	}
+	digits := strings.TrimLeft(exp, "+-")
+	if len(exp)-len(digits) > 1 || digits == "" || strings.Trim(digits, "0123456789") != "" {
+		return true // not a decimal exponent; the parse decides
+	}
+	digits = strings.TrimLeft(digits, "0")
+	if len(digits) > 2 {
+		return false
+	}
+	n, _ := strconv.Atoi("0" + digits)
+	return n <= 64
 }
 
 // checkUnmarshal reports whether target accepts v's JSON encoding.

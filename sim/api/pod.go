@@ -36,6 +36,9 @@ const (
 	PodInitialized     = "Initialized"
 	PodContainersReady = "ContainersReady"
 	PodReady           = "Ready"
+	// PodDisruptionTarget is set True on a pod about to be deleted by a
+	// disruption (scheduler preemption, eviction, taint manager, ...).
+	PodDisruptionTarget = "DisruptionTarget"
 )
 
 // RestartPolicy is Always, OnFailure or Never.

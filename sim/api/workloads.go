@@ -84,9 +84,11 @@ type Job struct {
 	ActiveDeadlineSeconds   *int64
 	TTLSecondsAfterFinished *int32
 	Suspend                 bool
-	Selector                *Selector
-	Template                *PodTemplate
-	Status                  JobStatus
+	// PodReplacementPolicy is TerminatingOrFailed (default) or Failed.
+	PodReplacementPolicy string
+	Selector             *Selector
+	Template             *PodTemplate
+	Status               JobStatus
 }
 
 // JobStatus is the observed state of a Job.
@@ -126,7 +128,9 @@ type PodDisruptionBudget struct {
 	Selector       *Selector
 	MinAvailable   *IntOrPercent
 	MaxUnavailable *IntOrPercent
-	Status         PodDisruptionBudgetStatus
+	// UnhealthyPodEvictionPolicy is IfHealthyBudget (default) or AlwaysAllow.
+	UnhealthyPodEvictionPolicy string
+	Status                     PodDisruptionBudgetStatus
 }
 
 // PodDisruptionBudgetStatus is the observed state of a PDB.
