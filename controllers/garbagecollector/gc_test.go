@@ -141,12 +141,12 @@ func TestCreatedWithMissingOwnerIsCollected(t *testing.T) {
 	ghost := api.OwnerReference{Kind: api.KindReplicaSet, Name: "ghost", UID: "no-such-uid", Controller: true}
 	f.pod(t, "orphaned-at-birth", "", ghost)
 	// An owner of a kind the store does not hold cannot be checked: kept.
-	f.pod(t, "daemon-pod", "", api.OwnerReference{Kind: "DaemonSet", Name: "ds", UID: "ds-uid", Controller: true})
+	f.pod(t, "rc-pod", "", api.OwnerReference{Kind: "ReplicationController", Name: "rc", UID: "rc-uid", Controller: true})
 	// Same name as an existing ReplicaSet but another UID: dangling.
 	f.rs(t, "web")
 	f.pod(t, "stale-uid", "", api.OwnerReference{Kind: api.KindReplicaSet, Name: "web", UID: "old-uid"})
 	f.run(time.Second)
-	for name, want := range map[string]bool{"orphaned-at-birth": false, "daemon-pod": true, "stale-uid": false} {
+	for name, want := range map[string]bool{"orphaned-at-birth": false, "rc-pod": true, "stale-uid": false} {
 		if _, ok := f.st.Pods.Get("default", name); ok != want {
 			t.Errorf("pod %s stored = %v, want %v", name, ok, want)
 		}

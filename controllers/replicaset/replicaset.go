@@ -111,7 +111,7 @@ func (c *Controller) onPod(ev store.Event[*api.Pod]) {
 		if cur.ResourceVersion == old.ResourceVersion {
 			return
 		}
-		labelsChanged := !maps.Equal(old.Labels, cur.Labels)
+		labelsChanged := !api.LabelsEqual(old.Labels, cur.Labels)
 		if cur.DeletionTimestamp != nil {
 			c.podDeleted(cur)
 			if labelsChanged {

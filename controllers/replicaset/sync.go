@@ -86,10 +86,22 @@ func (c *Controller) Reconcile(key string) (reconciler.Result, error) {
 // returning the active pods the ReplicaSet controls (upstream's
 // ControllerRefManager.ClaimPods).
 func (c *Controller) claim(rs *api.ReplicaSet, pods []*api.Pod) ([]*api.Pod, error) {
-	var claimed []*api.Pod
+	claimed := make([]*api.Pod, 0, len(pods))
 	var errs []error
+	// Pods made from the template share its label map: match the template
+	// once instead of every such pod.
+	var tmplLabels map[string]string
+	if rs.Template != nil {
+		tmplLabels = rs.Template.Labels
+	}
+	tmplMatches := rs.Selector.Matches(tmplLabels)
 	for _, p := range pods {
-		matches := rs.Selector.Matches(p.Labels)
+		var matches bool
+		if len(tmplLabels) > 0 && api.SameMap(p.Labels, tmplLabels) {
+			matches = tmplMatches
+		} else {
+			matches = rs.Selector.Matches(p.Labels)
+		}
 		if ref := p.ControllerRef(); ref != nil {
 			if ref.UID != rs.UID {
 				continue
@@ -296,18 +308,29 @@ func (c *Controller) calculateStatus(rs *api.ReplicaSet, active []*api.Pod, term
 	if rs.Template != nil {
 		tmpl = rs.Template.Labels
 	}
+	mr := minReady(rs)
 	for _, p := range active {
-		if hasLabels(p.Labels, tmpl) {
+		if api.SameMap(p.Labels, tmpl) || hasLabels(p.Labels, tmpl) {
 			s.FullyLabeledReplicas++
 		}
-		if p.IsReady() {
+		if c := readyCondition(p); c != nil {
 			s.ReadyReplicas++
-			if isAvailable(p, minReady(rs), now) {
+			if mr == 0 || c.LastTransitionTime.Add(mr) < now {
 				s.AvailableReplicas++
 			}
 		}
 	}
 	return s
+}
+
+// readyCondition returns the pod's Ready condition when it is True, else nil:
+// IsReady and the ready time in one scan.
+func readyCondition(p *api.Pod) *api.Condition {
+	c := api.FindCondition(p.Status.Conditions, api.PodReady)
+	if c == nil || c.Status != api.ConditionTrue {
+		return nil
+	}
+	return c
 }
 
 // isAvailable reports whether a ready pod has been ready for longer than

@@ -166,3 +166,14 @@ func TestSetCondition(t *testing.T) {
 		t.Fatal("SetCondition")
 	}
 }
+
+func TestSameMap(t *testing.T) {
+	a := map[string]string{"app": "web"}
+	b := map[string]string{"app": "web"}
+	if !SameMap(a, a) || SameMap(a, b) || !SameMap(nil, map[string]string{}) {
+		t.Fatal("SameMap")
+	}
+	if !LabelsEqual(a, b) || LabelsEqual(a, map[string]string{"app": "db"}) {
+		t.Fatal("LabelsEqual")
+	}
+}

@@ -1,6 +1,10 @@
 package api
 
-import "strconv"
+import (
+	"maps"
+	"reflect"
+	"strconv"
+)
 
 // Operator is a selector requirement's operator. Label selectors use In, NotIn,
 // Exists and DoesNotExist; node selectors also use Gt and Lt.
@@ -166,4 +170,23 @@ func SortedKeys[V any](m map[string]V) []string {
 	}
 	sortStrings(keys)
 	return keys
+}
+
+// SameMap reports whether a and b are the same map object, not merely equal
+// ones. Pods created from a template share the template's label map, so this
+// identity check is a cheap fast path before matching or comparing labels.
+func SameMap(a, b map[string]string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	return len(a) == 0 || reflect.ValueOf(a).UnsafePointer() == reflect.ValueOf(b).UnsafePointer()
+}
+
+// LabelsEqual reports whether two label maps hold the same pairs, with the
+// SameMap fast path.
+func LabelsEqual(a, b map[string]string) bool {
+	if SameMap(a, b) {
+		return true
+	}
+	return maps.Equal(a, b)
 }
