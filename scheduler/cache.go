@@ -27,6 +27,9 @@ type Cache struct {
 	// rebuilds counts node-list rebuilds (tests check that unchanged node sets
 	// cause none).
 	rebuilds int
+	// images holds the cluster-wide summary of every image name some node
+	// lists; NodeInfo.ImageStates point into it.
+	images map[string]*framework.ImageStateSummary
 }
 
 type nodeItem struct {
@@ -43,7 +46,8 @@ type podState struct {
 
 // NewCache returns an empty cache.
 func NewCache() *Cache {
-	return &Cache{nodes: map[string]*nodeItem{}, pods: map[api.UID]*podState{}, zoneNodes: map[string][]string{}}
+	return &Cache{nodes: map[string]*nodeItem{}, pods: map[api.UID]*podState{}, zoneNodes: map[string][]string{},
+		images: map[string]*framework.ImageStateSummary{}}
 }
 
 // zoneKey is upstream's zone key: region + ":\x00:" + zone (empty when the
@@ -68,6 +72,7 @@ func (c *Cache) item(name string) *nodeItem {
 // AddNode adds (or, if present, updates) a node.
 func (c *Cache) AddNode(n *api.Node) {
 	it := c.item(n.Name)
+	c.updateImages(it.info, n)
 	it.info.SetNode(n)
 	z := zoneKey(n)
 	if it.inTree && it.zone != z {
@@ -95,10 +100,61 @@ func (c *Cache) RemoveNode(name string) {
 		c.treeRemove(name, it.zone)
 		it.inTree = false
 	}
+	c.removeImages(it.info)
 	it.info.SetNode(nil)
 	if len(it.info.Pods) == 0 {
 		delete(c.nodes, name)
 	}
+}
+
+// updateImages replaces ni's image states with those of n, the node object
+// about to be set on ni (SEMANTICS 2.7; upstream's add/removeNodeImageStates).
+// It costs O(images of the old and new node object), and O(1) when n lists
+// the very same Images slice as the node it replaces (an update of status
+// conditions, labels or taints: objects are immutable, copies share slices).
+func (c *Cache) updateImages(ni *framework.NodeInfo, n *api.Node) {
+	if old := ni.Node(); old != nil && sameImages(old.Images, n.Images) {
+		return
+	}
+	c.removeImages(ni)
+	if len(n.Images) == 0 {
+		return
+	}
+	states := make(map[string]*framework.ImageStateSummary, len(n.Images)*2)
+	for _, im := range n.Images {
+		for _, name := range im.Names {
+			if _, dup := states[name]; dup {
+				continue // a name counts once per node
+			}
+			st := c.images[name]
+			if st == nil {
+				st = &framework.ImageStateSummary{Size: im.SizeBytes}
+				c.images[name] = st
+			}
+			st.NumNodes++
+			states[name] = st
+		}
+	}
+	ni.ImageStates = states
+}
+
+// removeImages takes ni's node out of the image summaries it is counted in,
+// forgetting names no node lists any more. The order of the map walk does not
+// matter: each entry is decremented once.
+func (c *Cache) removeImages(ni *framework.NodeInfo) {
+	for name, st := range ni.ImageStates {
+		st.NumNodes--
+		if st.NumNodes == 0 {
+			delete(c.images, name)
+		}
+	}
+	ni.ImageStates = nil
+}
+
+// sameImages reports whether a and b are the same slice (same backing array
+// and length), hence list the same images.
+func sameImages(a, b []api.ContainerImage) bool {
+	return len(a) == len(b) && (len(a) == 0 || &a[0] == &b[0])
 }
 
 func (c *Cache) treeAdd(name, zone string) {

@@ -387,7 +387,8 @@ func (p *Profile) runPostFilter(state *framework.CycleState, pod *api.Pod, m fra
 			return r, s.WithPlugin(pl.Name())
 		case !s.IsRejected():
 			return nil, framework.AsStatus(fmt.Errorf("running PostFilter plugin %q: %s", pl.Name(), s.Message())).WithPlugin(pl.Name())
-		case r != nil && r.NominatedNodeName != "":
+		case r != nil:
+			// A result overrides the nominated node ("" clears it).
 			result = r
 		}
 		reasons = append(reasons, s.Reasons()...)
@@ -416,6 +417,52 @@ func (p *Profile) runPreScore(state *framework.CycleState, pod *api.Pod, nodes [
 	}
 	state.SkipScorePlugins = skip
 	return nil
+}
+
+// runScore runs the Score plugins that PreScore did not skip over nodes, then
+// each plugin's NormalizeScore, the [MinNodeScore, MaxNodeScore] range check
+// and its weight. It returns buf grown to one entry per score plugin (buffers
+// are reused across cycles): entry i holds plugin i's weighted scores,
+// parallel to nodes, or is empty when the plugin was skipped. The first
+// failure stops it with an error status naming the plugin.
+func (p *Profile) runScore(state *framework.CycleState, pod *api.Pod, nodes []*framework.NodeInfo, buf [][]framework.NodeScore) ([][]framework.NodeScore, *framework.Status) {
+	n := len(nodes)
+	for len(buf) < len(p.score) {
+		buf = append(buf, nil)
+	}
+	for i, pl := range p.score {
+		if _, skip := state.SkipScorePlugins[pl.Name()]; skip {
+			buf[i] = buf[i][:0]
+			continue
+		}
+		if cap(buf[i]) < n {
+			buf[i] = make([]framework.NodeScore, n)
+		}
+		scores := buf[i][:n]
+		buf[i] = scores
+		for j, ni := range nodes {
+			sc, st := pl.Score(state, pod, ni)
+			if !st.IsSuccess() {
+				return buf, framework.AsStatus(fmt.Errorf("running Score plugin %q: %s", pl.Name(), st.Message())).WithPlugin(pl.Name())
+			}
+			scores[j] = framework.NodeScore{Name: ni.Name(), Score: sc}
+		}
+		if ext := p.scoreExt[i]; ext != nil {
+			if st := ext.NormalizeScore(state, pod, scores); !st.IsSuccess() {
+				return buf, framework.AsStatus(fmt.Errorf("running Normalize on Score plugin %q: %s", pl.Name(), st.Message())).WithPlugin(pl.Name())
+			}
+		}
+		w := p.scoreWeight[i]
+		for j := range scores {
+			sc := scores[j].Score
+			if sc > framework.MaxNodeScore || sc < framework.MinNodeScore {
+				return buf, framework.AsStatus(fmt.Errorf("plugin %q returns an invalid score %d, it should in the range of [%d, %d] after normalizing",
+					pl.Name(), sc, framework.MinNodeScore, framework.MaxNodeScore)).WithPlugin(pl.Name())
+			}
+			scores[j].Score = sc * w
+		}
+	}
+	return buf, nil
 }
 
 // runReserve runs Reserve plugins in order; the first failure is returned with

@@ -114,9 +114,27 @@ func (f *FitError) Error() string {
 		}
 	}
 	if f.PostFilterMsg != "" {
-		fmt.Fprintf(&b, " %s.", f.PostFilterMsg)
+		// Appended as is: it ends with its own period (upstream ≥ v1.28).
+		fmt.Fprintf(&b, " %s", f.PostFilterMsg)
 	}
 	return b.String()
+}
+
+// postFilterStatuses is what PostFilter plugins get (upstream's
+// NodeToStatusReader): Statuses, plus AbsentStatus for every other node of
+// all when there is one, so that absent nodes rejected only as Unschedulable
+// are preemption candidates, as upstream.
+func (f *FitError) postFilterStatuses(all []*framework.NodeInfo) framework.NodeToStatus {
+	m := f.Statuses()
+	if f.AbsentStatus == nil {
+		return m
+	}
+	for _, ni := range all {
+		if _, ok := m[ni.Name()]; !ok {
+			m[ni.Name()] = f.AbsentStatus
+		}
+	}
+	return m
 }
 
 // schedulePod makes the scheduling decision for pod on the cache: PreFilter,
@@ -326,37 +344,13 @@ func (s *Scheduler) prioritize(prof *Profile, state *framework.CycleState, pod *
 		if st := prof.runPreScore(state, pod, feasible); !st.IsSuccess() {
 			return "", nil, st
 		}
-		for len(s.scores) < len(prof.score) {
-			s.scores = append(s.scores, nil)
+		var st *framework.Status
+		if s.scores, st = prof.runScore(state, pod, feasible, s.scores); !st.IsSuccess() {
+			return "", nil, st
 		}
-		for i, pl := range prof.score {
-			if _, skip := state.SkipScorePlugins[pl.Name()]; skip {
-				continue
-			}
-			if cap(s.scores[i]) < n {
-				s.scores[i] = make([]framework.NodeScore, n)
-			}
-			scores := s.scores[i][:n]
-			for j, ni := range feasible {
-				sc, st := pl.Score(state, pod, ni)
-				if !st.IsSuccess() {
-					return "", nil, framework.AsStatus(fmt.Errorf("running Score plugin %q: %s", pl.Name(), st.Message())).WithPlugin(pl.Name())
-				}
-				scores[j] = framework.NodeScore{Name: ni.Name(), Score: sc}
-			}
-			if ext := prof.scoreExt[i]; ext != nil {
-				if st := ext.NormalizeScore(state, pod, scores); !st.IsSuccess() {
-					return "", nil, framework.AsStatus(fmt.Errorf("running Normalize on Score plugin %q: %s", pl.Name(), st.Message())).WithPlugin(pl.Name())
-				}
-			}
-			w := prof.scoreWeight[i]
+		for _, scores := range s.scores[:len(prof.score)] {
 			for j := range scores {
-				sc := scores[j].Score
-				if sc > framework.MaxNodeScore || sc < framework.MinNodeScore {
-					return "", nil, framework.AsStatus(fmt.Errorf("plugin %q returns an invalid score %d, it should in the range of [%d, %d] after normalizing",
-						pl.Name(), sc, framework.MinNodeScore, framework.MaxNodeScore)).WithPlugin(pl.Name())
-				}
-				totals[j] += sc * w
+				totals[j] += scores[j].Score
 			}
 		}
 	}

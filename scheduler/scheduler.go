@@ -299,20 +299,23 @@ func (s *Scheduler) scheduleOne() {
 	state := framework.NewCycleState()
 	host, fitErr, status := s.schedulePod(prof, state, pod)
 	if !status.IsSuccess() {
-		nominated := ""
+		// Upstream v1.35: failures clear the nomination, except a FitError
+		// after PostFilter, which applies the PostFilter result (nil keeps
+		// the nomination; a node name, possibly "", replaces it).
+		nominating := clearNomination
 		if fitErr != nil && len(prof.postFilter) > 0 {
-			r, ps := prof.runPostFilter(state, pod, fitErr.Statuses())
+			r, ps := prof.runPostFilter(state, pod, fitErr.postFilterStatuses(s.cache.List()))
 			fitErr.PostFilterMsg = ps.Message()
-			if r != nil {
-				nominated = r.NominatedNodeName
-			}
+			nominating = r
 		}
-		s.handleFailure(prof, info, status, fitErr, nominated)
+		s.handleFailure(prof, info, status, fitErr, nominating)
 		return
 	}
 	assumed := pod.Clone()
 	assumed.NodeName = host
 	s.cache.AssumePod(assumed)
+	// An assumed pod no longer reserves its nominated node: it is on it.
+	s.queue.nominated.remove(pod.UID)
 	if st := prof.runReserve(state, assumed, host); !st.IsSuccess() {
 		prof.runUnreserve(state, assumed, host)
 		s.cache.ForgetPod(assumed)
@@ -339,17 +342,23 @@ func (s *Scheduler) scheduleOne() {
 // rejection is a FitError over that one node, anything else an error.
 func (s *Scheduler) failAtNode(prof *Profile, info *framework.QueuedPodInfo, host string, st *framework.Status) {
 	if !st.IsRejected() {
-		s.handleFailure(prof, info, st, nil, "")
+		s.handleFailure(prof, info, st, nil, clearNomination)
 		return
 	}
 	fe := &FitError{NumAllNodes: 1, statuses: []nodeFailure{{name: host, status: st}},
 		UnschedulablePlugins: []string{st.Plugin()}}
-	s.handleFailure(prof, info, framework.NewStatus(framework.Unschedulable, fe.Error()).WithPlugin(st.Plugin()), fe, "")
+	s.handleFailure(prof, info, framework.NewStatus(framework.Unschedulable, fe.Error()).WithPlugin(st.Plugin()), fe, clearNomination)
 }
 
+// clearNomination is the nominating result that clears a pod's nominated
+// node (upstream's clearNominatedNode).
+var clearNomination = &framework.PostFilterResult{}
+
 // handleFailure requeues the pod, records FailedScheduling, and sets the
-// PodScheduled=False condition (and a nominated node) when they changed.
-func (s *Scheduler) handleFailure(prof *Profile, info *framework.QueuedPodInfo, status *framework.Status, fitErr *FitError, nominated string) {
+// PodScheduled=False condition when it changed. A non-nil nominating result
+// overrides the pod's nominated node (its NominatedNodeName, "" clearing it);
+// nil keeps it.
+func (s *Scheduler) handleFailure(prof *Profile, info *framework.QueuedPodInfo, status *framework.Status, fitErr *FitError, nominating *framework.PostFilterResult) {
 	pod := info.Pod
 	reason := "SchedulerError"
 	var plugins []string
@@ -374,13 +383,21 @@ func (s *Scheduler) handleFailure(prof *Profile, info *framework.QueuedPodInfo, 
 	}
 	info.Pod = cur
 	s.queue.Requeue(info, plugins)
-	if nominated != "" && s.queue.Has(cur.UID) {
-		s.queue.nominated.add(cur, nominated)
+	nominated := ""
+	if nominating != nil {
+		nominated = nominating.NominatedNodeName
+	}
+	if nominating != nil && s.queue.Has(cur.UID) {
+		if nominated != "" {
+			s.queue.nominated.add(cur, nominated)
+		} else {
+			s.queue.nominated.remove(cur.UID)
+		}
 	}
 	s.st.Record(prof.name, cur, "FailedScheduling", msg)
 	cond := api.FindCondition(cur.Status.Conditions, api.PodScheduled)
 	condChanged := cond == nil || cond.Status != api.ConditionFalse || cond.Reason != reason || cond.Message != msg
-	nnnChanged := nominated != "" && cur.Status.NominatedNodeName != nominated
+	nnnChanged := nominating != nil && cur.Status.NominatedNodeName != nominated
 	if !condChanged && !nnnChanged {
 		return
 	}
@@ -439,7 +456,7 @@ func (b *binding) fail(st *framework.Status) {
 		b.s.failAtNode(b.prof, b.info, b.host, st)
 		return
 	}
-	b.s.handleFailure(b.prof, b.info, st, nil, "")
+	b.s.handleFailure(b.prof, b.info, st, nil, clearNomination)
 }
 
 // waitingPod is a pod held at Permit.
@@ -517,6 +534,8 @@ func (w *waitingPod) finish() {
 type handle struct {
 	s    *Scheduler
 	name string
+	// filters is scratch for RunFilterPluginsWithNominatedPods.
+	filters []filterRef
 }
 
 var (

@@ -184,7 +184,7 @@ func TestInTreeDefaultProfile(t *testing.T) {
 		t.Fatal(err)
 	}
 	prof := w.s.Profile(api.DefaultSchedulerName)
-	if got := strings.Join(prof.PluginNames(PointFilter), ","); got != "NodeUnschedulable,NodeName,TaintToleration,NodeAffinity,NodeResourcesFit" {
+	if got := strings.Join(prof.PluginNames(PointFilter), ","); got != "NodeUnschedulable,NodeName,TaintToleration,NodeAffinity,NodePorts,NodeResourcesFit,PodTopologySpread,InterPodAffinity" {
 		t.Fatalf("filter plugins %s", got)
 	}
 	w.addNode(makeNode("n1", "a", 2000, 4*gi))
@@ -200,7 +200,8 @@ func TestInTreeDefaultProfile(t *testing.T) {
 			t.Fatalf("pod %s not bound", p.Name)
 		}
 	}
-	if got := lastEvent(w, "FailedScheduling"); got != "0/2 nodes are available: 2 Insufficient cpu." {
+	if got := lastEvent(w, "FailedScheduling"); got != "0/2 nodes are available: 2 Insufficient cpu. "+
+		"preemption: 0/2 nodes are available: 2 Preemption is not helpful for scheduling." {
 		t.Fatalf("message %q", got)
 	}
 	w.addNode(makeNode("n3", "a", 4000, 8*gi))

@@ -88,7 +88,9 @@ type FilterPlugin interface {
 // NodeToStatus maps a node name to the status its filters returned.
 type NodeToStatus map[string]*Status
 
-// PostFilterResult carries a nominated node from PostFilter (preemption).
+// PostFilterResult carries a nominated node from PostFilter (preemption). A
+// nil result leaves the pod's nominated node as it is; a non-nil one sets it
+// to NominatedNodeName, clearing it when that is "" (upstream ModeOverride).
 type PostFilterResult struct {
 	NominatedNodeName string
 }

@@ -9,27 +9,6 @@ import (
 	"github.com/kubesim/kubesim/sim/store"
 )
 
-func TestNormalizeImage(t *testing.T) {
-	tests := map[string]string{
-		"nginx":                             "docker.io/library/nginx:latest",
-		"nginx:1.25":                        "docker.io/library/nginx:1.25",
-		"docker.io/library/nginx:1.25":      "docker.io/library/nginx:1.25",
-		"index.docker.io/library/nginx":     "docker.io/library/nginx:latest",
-		"bitnami/redis:7":                   "docker.io/bitnami/redis:7",
-		"registry.k8s.io/pause:3.10":        "registry.k8s.io/pause:3.10",
-		"localhost:5000/app":                "localhost:5000/app:latest",
-		"localhost/app:v1":                  "localhost/app:v1",
-		"quay.io/org/img@sha256:abc":        "quay.io/org/img@sha256:abc",
-		"nginx:1.25@sha256:abc":             "docker.io/library/nginx:1.25@sha256:abc",
-		"my.registry:443/team/svc/api:2024": "my.registry:443/team/svc/api:2024",
-	}
-	for in, want := range tests {
-		if got := normalizeImage(in); got != want {
-			t.Errorf("normalizeImage(%q) = %q, want %q", in, got, want)
-		}
-	}
-}
-
 func TestPullDuration(t *testing.T) {
 	tests := []struct {
 		size, bw int64

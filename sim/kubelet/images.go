@@ -10,40 +10,6 @@ import (
 	"github.com/kubesim/kubesim/sim"
 )
 
-// normalizeImage returns the canonical form of an image reference,
-// "registry/path:tag" or "registry/path@digest": ":latest" is added when there
-// is neither tag nor digest; a reference without registry is on docker.io
-// (index.docker.io is the same registry), where a single-component path is
-// under "library/". So "nginx", "nginx:latest" and
-// "docker.io/library/nginx:latest" are one image, as a container runtime sees
-// them.
-func normalizeImage(name string) string {
-	rest, digest := name, ""
-	if i := strings.IndexByte(rest, '@'); i >= 0 {
-		rest, digest = rest[:i], rest[i:]
-	}
-	tag := ""
-	if i := strings.LastIndexByte(rest, ':'); i > strings.LastIndexByte(rest, '/') {
-		rest, tag = rest[:i], rest[i:]
-	}
-	if tag == "" && digest == "" {
-		tag = ":latest"
-	}
-	domain, path := "", rest
-	if i := strings.IndexByte(rest, '/'); i >= 0 {
-		if first := rest[:i]; strings.ContainsAny(first, ".:") || first == "localhost" {
-			domain, path = first, rest[i+1:]
-		}
-	}
-	if domain == "" || domain == "index.docker.io" {
-		domain = "docker.io"
-	}
-	if domain == "docker.io" && !strings.Contains(path, "/") {
-		path = "library/" + path
-	}
-	return domain + "/" + path + tag + digest
-}
-
 // pullDuration is how long pulling size bytes takes at bw bytes per second,
 // rounded down to the nanosecond, computed without overflow.
 func pullDuration(size, bw int64) time.Duration {

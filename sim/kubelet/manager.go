@@ -17,7 +17,7 @@ type Manager struct {
 
 	// sizes is Config.Images keyed by canonical image name.
 	sizes map[string]int64
-	// canon memoises normalizeImage for the image names pods use.
+	// canon memoises api.NormalizeImage for the image names pods use.
 	canon map[string]string
 	// specs holds derived information for the specs of admitted pods.
 	specs    map[*api.PodSpec]*specInfo
@@ -39,7 +39,7 @@ func NewManager(eng *sim.Engine, st *store.Store, cfg Config) *Manager {
 		sizes: make(map[string]int64, len(cfg.Images)), canon: map[string]string{}, specs: map[*api.PodSpec]*specInfo{},
 		kubelets: map[string]*Kubelet{}}
 	for name, size := range cfg.Images {
-		m.sizes[normalizeImage(name)] = size
+		m.sizes[api.NormalizeImage(name)] = size
 	}
 	return m
 }
@@ -129,12 +129,12 @@ func (m *Manager) imageSize(canon string) int64 {
 // are only formatted when someone reads them.
 func (m *Manager) recording() bool { return m.st.Recording() }
 
-// canonical returns normalizeImage(name), memoised.
+// canonical returns api.NormalizeImage(name), memoised.
 func (m *Manager) canonical(name string) string {
 	if c, ok := m.canon[name]; ok {
 		return c
 	}
-	c := normalizeImage(name)
+	c := api.NormalizeImage(name)
 	m.canon[name] = c
 	return c
 }

@@ -65,6 +65,8 @@ func (b *DefaultBinder) Bind(_ *framework.CycleState, p *api.Pod, nodeName strin
 	}
 	np := cur.Clone()
 	np.NodeName = nodeName
+	// The API server (v1.34+) clears the nomination when it binds a pod.
+	np.Status.NominatedNodeName = ""
 	np.Status.Conditions = api.SetCondition(cur.Status.Conditions, api.Condition{
 		Type:               api.PodScheduled,
 		Status:             api.ConditionTrue,

@@ -21,6 +21,7 @@ func setup(t *testing.T) (*tu.Handle, *DefaultBinder, *api.Pod) {
 	}
 	p := tu.MakePod().Name("web").UID("").Req(100, tu.Mi).Obj()
 	p.Status.Conditions = []api.Condition{{Type: api.PodScheduled, Status: api.ConditionFalse, Reason: "Unschedulable", LastTransitionTime: 1}}
+	p.Status.NominatedNodeName = "n1" // nominated by an earlier preemption
 	created, err := h.St.Pods.Create("test", p, "Create")
 	if err != nil {
 		t.Fatal(err)
@@ -49,6 +50,9 @@ func TestBind(t *testing.T) {
 	}
 	if p.NodeName != "" || p.Status.Conditions[0].Status != api.ConditionFalse {
 		t.Error("Bind modified the pod it was given")
+	}
+	if got.Status.NominatedNodeName != "" {
+		t.Errorf("nominatedNodeName %q survived the binding", got.Status.NominatedNodeName)
 	}
 	if len(writes) != 1 || writes[0].Component != api.DefaultSchedulerName || writes[0].Reason != ReasonScheduled || writes[0].Verb != store.VerbUpdate {
 		t.Errorf("writes %+v", writes)

@@ -1,0 +1,235 @@
+package podtopologyspread
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/kubesim/kubesim/scheduler/framework"
+	"github.com/kubesim/kubesim/sim/api"
+)
+
+const preScoreStateKey framework.StateKey = "PreScore" + Name
+
+// preScoreState holds the ScheduleAnyway constraints, per non-hostname
+// constraint the matching-pod count of every domain that some scored node
+// is in (indexed by value id; unregistered elsewhere), each constraint's
+// weight ln(size+2), and the scored nodes to ignore.
+type preScoreState struct {
+	cons    []constraint
+	counts  [][]int64
+	weights []float64
+	// requireAll: nodes missing any topology key are ignored (score 0).
+	requireAll bool
+	// ignored names the ignored nodes, for NormalizeScore (nil when none).
+	ignored map[string]struct{}
+}
+
+// Clone returns s: the state is read-only.
+func (s *preScoreState) Clone() framework.StateData { return s }
+
+const unregistered64 int64 = math.MinInt64
+
+// PreScore prepares scoring (SEMANTICS 2.8). Nodes missing a topology key
+// are ignored when the pod has its own constraints or the defaults are not
+// the system ones. The domains of a non-hostname constraint are the values
+// of its key on the scored, non-ignored nodes (a missing label counting as
+// the empty value); their counts sum the matching pods over all nodes that
+// are in such a domain, have every key (when required) and pass the
+// inclusion policies. Hostname constraints are counted per node in Score.
+// It returns Skip without ScheduleAnyway constraints or without nodes.
+func (pl *PodTopologySpread) PreScore(state *framework.CycleState, p *api.Pod, nodes []*framework.NodeInfo) *framework.Status {
+	var all []*framework.NodeInfo
+	if pl.h != nil && pl.h.SnapshotSharedLister() != nil {
+		all = pl.h.SnapshotSharedLister().List()
+	}
+	if len(all) == 0 {
+		return framework.NewStatus(framework.Skip)
+	}
+	cons := pl.constraints(p, scheduleAnyway)
+	if len(cons) == 0 {
+		return framework.NewStatus(framework.Skip)
+	}
+	pl.topo.prune(len(all))
+	s := &preScoreState{
+		cons:       cons,
+		counts:     make([][]int64, len(cons)),
+		weights:    make([]float64, len(cons)),
+		requireAll: len(p.Spec.TopologySpreadConstraints) > 0 || !pl.systemDefaulted,
+	}
+	// The empty value stands for a missing label when keys are not required.
+	empty := make([]int32, len(cons))
+	for i := range cons {
+		empty[i] = pl.topo.value(cons[i].key, "")
+	}
+	zonal := false // some constraint is not per hostname
+	for i := range cons {
+		zonal = zonal || !cons[i].hostname
+	}
+	var rows []*nodeRow
+	if zonal {
+		rows = pl.topo.listRows(all)
+	}
+	// Filtered nodes are normally among all; asking first interns any value
+	// they add before the count arrays are sized.
+	filteredRows := pl.filteredRows[:0]
+	for _, ni := range nodes {
+		filteredRows = append(filteredRows, pl.topo.row(ni.Node()))
+	}
+	pl.filteredRows = filteredRows
+	for i := range cons {
+		if cons[i].hostname {
+			continue
+		}
+		cs := make([]int64, pl.topo.numValues(cons[i].key))
+		for v := range cs {
+			cs[v] = unregistered64
+		}
+		s.counts[i] = cs
+	}
+	sizes := make([]int, len(cons))
+	scored := 0
+	for j, ni := range nodes {
+		row := filteredRows[j]
+		if s.requireAll && !hasAllKeys(row, cons) {
+			if s.ignored == nil {
+				s.ignored = map[string]struct{}{}
+			}
+			s.ignored[ni.Name()] = struct{}{}
+			continue
+		}
+		scored++
+		for i := range cons {
+			if cons[i].hostname {
+				continue
+			}
+			v := row.vals[cons[i].key]
+			if v == noValue {
+				v = empty[i]
+			}
+			if s.counts[i][v] == unregistered64 {
+				s.counts[i][v] = 0
+				sizes[i]++
+			}
+		}
+	}
+	for i := range cons {
+		size := sizes[i]
+		if cons[i].hostname {
+			size = scored
+		}
+		s.weights[i] = math.Log(float64(size + 2))
+	}
+	if zonal {
+		in := newInclusion(p)
+		for j, ni := range all {
+			row := rows[j]
+			if row == nil || (s.requireAll && !hasAllKeys(row, cons)) {
+				continue
+			}
+			in.reset(ni.Node())
+			for i := range cons {
+				c := &cons[i]
+				if c.hostname {
+					continue
+				}
+				v := row.vals[c.key]
+				if v == noValue {
+					v = empty[i]
+				}
+				if s.counts[i][v] == unregistered64 || !in.passes(c) {
+					continue
+				}
+				s.counts[i][v] += int64(c.counts.count(ni, row.slot))
+			}
+		}
+	}
+	state.Write(preScoreStateKey, s)
+	return nil
+}
+
+func readPreScore(state *framework.CycleState) (*preScoreState, error) {
+	d, err := state.Read(preScoreStateKey)
+	if err != nil {
+		return nil, fmt.Errorf("%s: reading %q from cycle state: %w", Name, preScoreStateKey, err)
+	}
+	s, ok := d.(*preScoreState)
+	if !ok {
+		return nil, fmt.Errorf("%s: cycle state %q has type %T", Name, preScoreStateKey, d)
+	}
+	return s, nil
+}
+
+// Score returns round(Σ count·weight + (maxSkew − 1)) over the constraints
+// whose key the node has, where count is the matching pods in the node's
+// domain (on the node itself for hostname constraints). Ignored nodes score
+// 0. Higher is worse; NormalizeScore reverses it.
+func (pl *PodTopologySpread) Score(state *framework.CycleState, p *api.Pod, ni *framework.NodeInfo) (int64, *framework.Status) {
+	n := ni.Node()
+	if n == nil {
+		return 0, framework.AsStatus(fmt.Errorf("%s: node not found", Name))
+	}
+	s, err := readPreScore(state)
+	if err != nil {
+		return 0, framework.AsStatus(err)
+	}
+	row := pl.topo.row(n)
+	if s.requireAll && !hasAllKeys(row, s.cons) {
+		return 0, nil
+	}
+	var score float64
+	for i := range s.cons {
+		c := &s.cons[i]
+		v := row.vals[c.key]
+		if v == noValue {
+			continue
+		}
+		var cnt int64
+		if c.hostname {
+			cnt = int64(c.counts.count(ni, row.slot))
+		} else if cs := s.counts[i]; int(v) < len(cs) && cs[v] != unregistered64 {
+			cnt = cs[v]
+		}
+		score += float64(cnt)*s.weights[i] + float64(c.maxSkew-1)
+	}
+	return int64(math.Round(score)), nil
+}
+
+// ScoreExtensions returns the plugin itself: it normalises its scores.
+func (pl *PodTopologySpread) ScoreExtensions() framework.ScoreExtensions { return pl }
+
+// NormalizeScore maps raw scores to [0, 100], fewer matching pods being
+// better: with min and max over the non-ignored nodes, a node scores
+// 100·(max + min − raw)/max (integer), every node 100 when max is 0, and
+// ignored nodes 0.
+func (pl *PodTopologySpread) NormalizeScore(state *framework.CycleState, _ *api.Pod, scores []framework.NodeScore) *framework.Status {
+	s, err := readPreScore(state)
+	if err != nil {
+		return framework.AsStatus(err)
+	}
+	isIgnored := func(name string) bool {
+		if s.ignored == nil {
+			return false
+		}
+		_, ok := s.ignored[name]
+		return ok
+	}
+	minScore, maxScore := int64(math.MaxInt64), int64(0)
+	for i := range scores {
+		if isIgnored(scores[i].Name) {
+			continue
+		}
+		minScore = min(minScore, scores[i].Score)
+		maxScore = max(maxScore, scores[i].Score)
+	}
+	for i := range scores {
+		switch {
+		case isIgnored(scores[i].Name):
+			scores[i].Score = 0
+		case maxScore == 0:
+			scores[i].Score = framework.MaxNodeScore
+		default:
+			scores[i].Score = framework.MaxNodeScore * (maxScore + minScore - scores[i].Score) / maxScore
+		}
+	}
+	return nil
+}
