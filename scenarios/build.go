@@ -7,6 +7,7 @@ import (
 	"github.com/kubesim/kubesim/controllers"
 	"github.com/kubesim/kubesim/results"
 	"github.com/kubesim/kubesim/scheduler"
+	"github.com/kubesim/kubesim/scheduler/framework"
 	"github.com/kubesim/kubesim/sim"
 	"github.com/kubesim/kubesim/sim/api"
 	"github.com/kubesim/kubesim/sim/kubelet"
@@ -37,7 +38,24 @@ func (s *Simulation) Store() *store.Store { return s.st }
 // scenario's KubeSchedulerConfiguration, if any) and the controllers; creates
 // the cluster's objects at time 0; and schedules each workload batch at its time.
 // Build does not modify l, so one Loaded can build many simulations (seeds).
-func Build(l *Loaded) (*Simulation, error) {
+// It is BuildWith with no options.
+func Build(l *Loaded) (*Simulation, error) { return BuildWith(l, BuildOptions{}) }
+
+// BuildOptions changes how BuildWith builds a simulation. The zero value is
+// what Build does.
+type BuildOptions struct {
+	// Registry holds the scheduler's plugin factories; nil means the in-tree
+	// registry. Set it to run out-of-tree plugins: register them alongside
+	// the in-tree ones (plugins.NewInTreeRegistry, then add entries), and the
+	// scenario's KubeSchedulerConfiguration may name them.
+	Registry framework.Registry
+}
+
+// BuildWith is Build with options: with opts.Registry set, the scenario's
+// KubeSchedulerConfiguration is loaded with scheduler.LoadConfigWithRegistry
+// (plugin names checked against that registry) and the scheduler's profiles
+// are built from it.
+func BuildWith(l *Loaded, opts BuildOptions) (*Simulation, error) {
 	if err := checkReferences(l); err != nil {
 		return nil, err
 	}
@@ -76,8 +94,11 @@ func Build(l *Loaded) (*Simulation, error) {
 	kubelet.NewManager(eng, st, kcfg).Start()
 
 	scfg := scheduler.DefaultConfig()
+	if opts.Registry != nil {
+		scfg.Registry = opts.Registry
+	}
 	if l.SchedulerConfig != "" {
-		c, err := scheduler.LoadConfig(l.SchedulerConfig)
+		c, err := scheduler.LoadConfigWithRegistry(l.SchedulerConfig, opts.Registry)
 		if err != nil {
 			return nil, &LoadError{Errors: []FieldError{{File: l.Path, Path: "spec.scheduler.config", Msg: err.Error()}}}
 		}

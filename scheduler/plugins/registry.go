@@ -5,14 +5,24 @@ package plugins
 
 import (
 	"github.com/kubesim/kubesim/scheduler/framework"
+	"github.com/kubesim/kubesim/scheduler/plugins/bestfit"
 	"github.com/kubesim/kubesim/scheduler/plugins/defaultbinder"
+	"github.com/kubesim/kubesim/scheduler/plugins/defaultpreemption"
+	"github.com/kubesim/kubesim/scheduler/plugins/dotproduct"
+	"github.com/kubesim/kubesim/scheduler/plugins/firstfit"
+	"github.com/kubesim/kubesim/scheduler/plugins/imagelocality"
+	"github.com/kubesim/kubesim/scheduler/plugins/interpodaffinity"
 	"github.com/kubesim/kubesim/scheduler/plugins/nodeaffinity"
 	"github.com/kubesim/kubesim/scheduler/plugins/nodename"
+	"github.com/kubesim/kubesim/scheduler/plugins/nodeports"
 	"github.com/kubesim/kubesim/scheduler/plugins/noderesources"
 	"github.com/kubesim/kubesim/scheduler/plugins/nodeunschedulable"
+	"github.com/kubesim/kubesim/scheduler/plugins/podtopologyspread"
 	"github.com/kubesim/kubesim/scheduler/plugins/queuesort"
+	"github.com/kubesim/kubesim/scheduler/plugins/random"
 	"github.com/kubesim/kubesim/scheduler/plugins/schedulinggates"
 	"github.com/kubesim/kubesim/scheduler/plugins/tainttoleration"
+	"github.com/kubesim/kubesim/scheduler/plugins/worstfit"
 )
 
 // NewInTreeRegistry returns a new registry of every in-tree plugin.
@@ -24,8 +34,19 @@ func NewInTreeRegistry() framework.Registry {
 		nodename.Name:                        nodename.New,
 		tainttoleration.Name:                 tainttoleration.New,
 		nodeaffinity.Name:                    nodeaffinity.New,
+		nodeports.Name:                       nodeports.New,
 		noderesources.Name:                   noderesources.NewFit,
 		noderesources.BalancedAllocationName: noderesources.NewBalancedAllocation,
+		imagelocality.Name:                   imagelocality.New,
+		podtopologyspread.Name:               podtopologyspread.New,
+		interpodaffinity.Name:                interpodaffinity.New,
+		defaultpreemption.Name:               defaultpreemption.New,
 		defaultbinder.Name:                   defaultbinder.New,
+		// Research policies: in no default profile, enabled by configuration.
+		random.Name:     random.New,
+		bestfit.Name:    bestfit.New,
+		worstfit.Name:   worstfit.New,
+		firstfit.Name:   firstfit.New,
+		dotproduct.Name: dotproduct.New,
 	}
 }

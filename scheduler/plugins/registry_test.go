@@ -11,7 +11,9 @@ import (
 func TestRegistry(t *testing.T) {
 	reg := NewInTreeRegistry()
 	want := []string{"SchedulingGates", "PrioritySort", "NodeUnschedulable", "NodeName", "TaintToleration",
-		"NodeAffinity", "NodeResourcesFit", "NodeResourcesBalancedAllocation", "DefaultBinder"}
+		"NodeAffinity", "NodeResourcesFit", "NodeResourcesBalancedAllocation", "PodTopologySpread", "DefaultBinder", "DefaultPreemption",
+		"NodePorts", "ImageLocality", "InterPodAffinity",
+		"Random", "BestFit", "WorstFit", "FirstFit", "DotProduct"}
 	if len(reg) != len(want) {
 		t.Errorf("registry has %d plugins, want %d", len(reg), len(want))
 	}
