@@ -23,6 +23,11 @@
 // stream, filtering is sequential (it stops at the k-th feasible node), and no
 // map iteration order reaches a decision or an output.
 //
+// Explain evaluates one pod on every node without scheduling it (PreFilter,
+// Filter with nominated pods, PreScore, Score, NormalizeScore, weights) and
+// reports each node's verdict and per-plugin scores; BuildState makes the
+// store it reads from a decoded cluster state. `kubesim explain` prints it.
+//
 // Semantics follow Kubernetes v1.35 (SEMANTICS.md sections 1 and 5); where the
 // simulator approximates (queueing hints), the doc comment says how.
 package scheduler

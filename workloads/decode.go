@@ -115,16 +115,18 @@ var kinds = map[string]kindInfo{
 	"Service":             {"v1", true, decodeKind(convertService)},
 	"ReplicaSet":          {"apps/v1", true, decodeKind(convertReplicaSet)},
 	"Deployment":          {"apps/v1", true, decodeKind(convertDeployment)},
+	"StatefulSet":         {"apps/v1", true, decodeKind(convertStatefulSet)},
+	"DaemonSet":           {"apps/v1", true, decodeKind(convertDaemonSet)},
 	"Job":                 {"batch/v1", true, decodeKind(convertJob)},
 	"PriorityClass":       {"scheduling.k8s.io/v1", false, decodeKind(convertPriorityClass)},
 	"PodDisruptionBudget": {"policy/v1", true, decodeKind(convertPDB)},
 }
 
 // supportedKinds lists the kinds in kinds, for error messages.
-const supportedKinds = "Namespace, Node, Pod, Service (v1); ReplicaSet, Deployment (apps/v1); Job (batch/v1); PriorityClass (scheduling.k8s.io/v1); PodDisruptionBudget (policy/v1)"
+const supportedKinds = "Namespace, Node, Pod, Service (v1); ReplicaSet, Deployment, StatefulSet, DaemonSet (apps/v1); Job (batch/v1); PriorityClass (scheduling.k8s.io/v1); PodDisruptionBudget (policy/v1)"
 
 // laterKinds are kinds kubesim means to support.
-var laterKinds = map[string]bool{"StatefulSet": true, "DaemonSet": true, "HorizontalPodAutoscaler": true}
+var laterKinds = map[string]bool{"HorizontalPodAutoscaler": true}
 
 // decodeKind makes a kind's decode function from its typed conversion: strict
 // decode into T, then default, validate and convert. Values that did not decode
@@ -170,6 +172,8 @@ var (
 	_ func(*corev1.Service, *problems) api.Object               = convertService
 	_ func(*appsv1.ReplicaSet, *problems) api.Object            = convertReplicaSet
 	_ func(*appsv1.Deployment, *problems) api.Object            = convertDeployment
+	_ func(*appsv1.StatefulSet, *problems) api.Object           = convertStatefulSet
+	_ func(*appsv1.DaemonSet, *problems) api.Object             = convertDaemonSet
 	_ func(*batchv1.Job, *problems) api.Object                  = convertJob
 	_ func(*schedulingv1.PriorityClass, *problems) api.Object   = convertPriorityClass
 	_ func(*policyv1.PodDisruptionBudget, *problems) api.Object = convertPDB

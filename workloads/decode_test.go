@@ -610,3 +610,184 @@ spec:
 		t.Errorf("matchLabels not sorted: %+v", sel.Requirements)
 	}
 }
+
+func TestAppsConversion(t *testing.T) {
+	objs, err := Decode("apps.yaml", []byte(`
+apiVersion: apps/v1
+kind: StatefulSet
+metadata: {name: db, namespace: data}
+spec:
+  serviceName: db
+  selector: {matchLabels: {app: db}}
+  template:
+    metadata: {labels: {app: db}}
+    spec: {containers: [{name: pg, image: postgres, resources: {requests: {cpu: 500m, memory: 1Gi}}}]}
+status: {replicas: 3, readyReplicas: 2, currentRevision: db-1, updateRevision: db-2}
+---
+apiVersion: apps/v1
+kind: StatefulSet
+metadata: {name: cache}
+spec:
+  replicas: 5
+  podManagementPolicy: Parallel
+  revisionHistoryLimit: 3
+  minReadySeconds: 10
+  updateStrategy: {rollingUpdate: {partition: 2, maxUnavailable: 50%}}
+  selector: {matchLabels: {app: cache}}
+  template:
+    metadata: {labels: {app: cache}}
+    spec: {containers: [{name: c, image: redis}]}
+---
+apiVersion: apps/v1
+kind: StatefulSet
+metadata: {name: manual}
+spec:
+  replicas: 0
+  updateStrategy: {type: OnDelete}
+  selector: {matchLabels: {app: manual}}
+  template:
+    metadata: {labels: {app: manual}}
+    spec: {containers: [{name: c, image: x}]}
+---
+apiVersion: apps/v1
+kind: DaemonSet
+metadata: {name: agent, namespace: kube-system}
+spec:
+  selector: {matchLabels: {app: agent}}
+  template:
+    metadata: {labels: {app: agent}}
+    spec:
+      tolerations: [{operator: Exists}]
+      containers: [{name: a, image: agent, resources: {limits: {cpu: 100m, memory: 128Mi}}}]
+status: {desiredNumberScheduled: 4, numberReady: 3}
+---
+apiVersion: apps/v1
+kind: DaemonSet
+metadata: {name: surge}
+spec:
+  revisionHistoryLimit: 1
+  updateStrategy: {type: RollingUpdate, rollingUpdate: {maxUnavailable: 0, maxSurge: 25%}}
+  selector: {matchLabels: {app: surge}}
+  template:
+    metadata: {labels: {app: surge}}
+    spec: {containers: [{name: a, image: x}]}
+---
+apiVersion: apps/v1
+kind: DaemonSet
+metadata: {name: manual}
+spec:
+  updateStrategy: {type: OnDelete}
+  selector: {matchLabels: {app: manual}}
+  template:
+    metadata: {labels: {app: manual}}
+    spec: {containers: [{name: a, image: x}]}
+---
+apiVersion: batch/v1
+kind: Job
+metadata: {name: j}
+spec:
+  template: {spec: {restartPolicy: Never, containers: [{name: a, image: x}]}}
+---
+apiVersion: batch/v1
+kind: Job
+metadata: {name: failed-only}
+spec:
+  podReplacementPolicy: Failed
+  template: {spec: {restartPolicy: Never, containers: [{name: a, image: x}]}}
+---
+apiVersion: policy/v1
+kind: PodDisruptionBudget
+metadata: {name: pdb}
+spec: {minAvailable: 1, selector: {matchLabels: {app: db}}}
+---
+apiVersion: policy/v1
+kind: PodDisruptionBudget
+metadata: {name: pdb-always}
+spec: {maxUnavailable: 1, unhealthyPodEvictionPolicy: AlwaysAllow, selector: {matchLabels: {app: db}}}
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(objs) != 10 {
+		t.Fatalf("got %d objects", len(objs))
+	}
+	db := objs[0].(*api.StatefulSet)
+	if db.Replicas != 1 || db.PodManagementPolicy != "OrderedReady" || db.ServiceName != "db" || db.RevisionHistoryLimit != 10 ||
+		db.UpdateStrategy != (api.StatefulSetUpdateStrategy{Type: "RollingUpdate"}) || db.Namespace != "data" {
+		t.Errorf("db defaults = %+v", db)
+	}
+	if !db.Selector.Matches(db.Template.Labels) || db.Template.Spec.Requests.MilliCPU != 500 || db.Template.Spec.Requests.Memory != gi ||
+		db.Template.Spec.RestartPolicy != api.RestartAlways {
+		t.Errorf("db template = %+v", db.Template.Spec)
+	}
+	if db.Status.Replicas != 3 || db.Status.ReadyReplicas != 2 || db.Status.CurrentRevision != "db-1" || db.Status.UpdateRevision != "db-2" {
+		t.Errorf("db status = %+v", db.Status)
+	}
+	cache := objs[1].(*api.StatefulSet)
+	half := api.IntOrPercent{Value: 50, IsPercent: true}
+	if cache.Replicas != 5 || cache.PodManagementPolicy != "Parallel" || cache.RevisionHistoryLimit != 3 || cache.MinReadySeconds != 10 ||
+		cache.UpdateStrategy.Type != "RollingUpdate" || cache.UpdateStrategy.Partition != 2 ||
+		cache.UpdateStrategy.MaxUnavailable == nil || *cache.UpdateStrategy.MaxUnavailable != half || cache.Namespace != "default" {
+		t.Errorf("cache = %+v, strategy %+v", cache, cache.UpdateStrategy)
+	}
+	if m := objs[2].(*api.StatefulSet); m.Replicas != 0 || m.UpdateStrategy != (api.StatefulSetUpdateStrategy{Type: "OnDelete"}) {
+		t.Errorf("manual statefulset = %+v", m)
+	}
+	agent := objs[3].(*api.DaemonSet)
+	if agent.UpdateStrategy != (api.DaemonSetUpdateStrategy{Type: "RollingUpdate", MaxUnavailable: api.IntOrPercent{Value: 1}}) ||
+		agent.RevisionHistoryLimit != 10 || agent.Namespace != "kube-system" {
+		t.Errorf("agent defaults = %+v", agent)
+	}
+	if s := agent.Template.Spec; s.Requests.MilliCPU != 100 || s.Requests.Memory != 128*mi || len(s.Tolerations) != 1 {
+		t.Errorf("agent template = %+v", s)
+	}
+	if agent.Status.DesiredNumberScheduled != 4 || agent.Status.NumberReady != 3 {
+		t.Errorf("agent status = %+v", agent.Status)
+	}
+	surge := objs[4].(*api.DaemonSet)
+	if surge.UpdateStrategy != (api.DaemonSetUpdateStrategy{Type: "RollingUpdate", MaxSurge: api.IntOrPercent{Value: 25, IsPercent: true}}) ||
+		surge.RevisionHistoryLimit != 1 {
+		t.Errorf("surge = %+v", surge)
+	}
+	if m := objs[5].(*api.DaemonSet); m.UpdateStrategy != (api.DaemonSetUpdateStrategy{Type: "OnDelete"}) {
+		t.Errorf("manual daemonset strategy = %+v", m.UpdateStrategy)
+	}
+	if j := objs[6].(*api.Job); j.PodReplacementPolicy != "TerminatingOrFailed" {
+		t.Errorf("job podReplacementPolicy = %q", j.PodReplacementPolicy)
+	}
+	if j := objs[7].(*api.Job); j.PodReplacementPolicy != "Failed" {
+		t.Errorf("job podReplacementPolicy = %q", j.PodReplacementPolicy)
+	}
+	if p := objs[8].(*api.PodDisruptionBudget); p.UnhealthyPodEvictionPolicy != "IfHealthyBudget" {
+		t.Errorf("pdb unhealthyPodEvictionPolicy = %q", p.UnhealthyPodEvictionPolicy)
+	}
+	if p := objs[9].(*api.PodDisruptionBudget); p.UnhealthyPodEvictionPolicy != "AlwaysAllow" {
+		t.Errorf("pdb unhealthyPodEvictionPolicy = %q", p.UnhealthyPodEvictionPolicy)
+	}
+}
+
+func TestAppsTemplateSpecShared(t *testing.T) {
+	s := decodeOne(t, `
+apiVersion: apps/v1
+kind: StatefulSet
+metadata: {name: db}
+spec:
+  selector: {matchLabels: {app: db}}
+  template:
+    metadata: {labels: {app: db}}
+    spec: {containers: [{name: a, image: x, resources: {requests: {cpu: 2}}}]}
+`).(*api.StatefulSet)
+	d := decodeOne(t, `
+apiVersion: apps/v1
+kind: DaemonSet
+metadata: {name: agent}
+spec:
+  selector: {matchLabels: {app: agent}}
+  template:
+    metadata: {labels: {app: agent}}
+    spec: {containers: [{name: a, image: x, resources: {requests: {cpu: 250m}}}]}
+`).(*api.DaemonSet)
+	if s.Template.Spec.Requests.MilliCPU != 2000 || d.Template.Spec.Requests.MilliCPU != 250 {
+		t.Errorf("template specs not compiled: %+v / %+v", s.Template.Spec.Requests, d.Template.Spec.Requests)
+	}
+}

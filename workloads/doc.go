@@ -5,8 +5,9 @@
 // Decode and LoadFile accept a stream of "---"-separated YAML (or JSON)
 // documents, each one object or a List of objects (kubectl's kind List, or a
 // typed list such as PodList). Supported kinds are Namespace, Node, Pod and
-// Service (v1), ReplicaSet and Deployment (apps/v1), Job (batch/v1),
-// PriorityClass (scheduling.k8s.io/v1) and PodDisruptionBudget (policy/v1).
+// Service (v1), ReplicaSet, Deployment, StatefulSet and DaemonSet (apps/v1),
+// Job (batch/v1), PriorityClass (scheduling.k8s.io/v1) and
+// PodDisruptionBudget (policy/v1).
 // Any other kind or apiVersion is an error that names it.
 //
 // Each object goes through the same steps as on a real API server:
@@ -20,10 +21,15 @@
 //     terminationGracePeriodSeconds 30 and the probe defaults on pods;
 //     hostPort from containerPort with hostNetwork; Deployment replicas 1,
 //     RollingUpdate 25%/25%, revisionHistoryLimit 10,
-//     progressDeadlineSeconds 600; ReplicaSet replicas 1; Job parallelism,
-//     completions, backoffLimit 6, completionMode NonIndexed and the generated
-//     selector; PriorityClass preemptionPolicy PreemptLowerPriority; topology
-//     spread minDomains 1, nodeAffinityPolicy Honor, nodeTaintsPolicy Ignore;
+//     progressDeadlineSeconds 600; ReplicaSet replicas 1; StatefulSet
+//     replicas 1, podManagementPolicy OrderedReady, updateStrategy
+//     RollingUpdate with partition 0, revisionHistoryLimit 10; DaemonSet
+//     updateStrategy RollingUpdate with maxUnavailable 1 and maxSurge 0,
+//     revisionHistoryLimit 10; Job parallelism, completions, backoffLimit 6,
+//     completionMode NonIndexed, podReplacementPolicy TerminatingOrFailed and
+//     the generated selector; PodDisruptionBudget unhealthyPodEvictionPolicy
+//     IfHealthyBudget; PriorityClass preemptionPolicy PreemptLowerPriority;
+//     topology spread minDomains 1, nodeAffinityPolicy Honor, nodeTaintsPolicy Ignore;
 //     the Namespace label kubernetes.io/metadata.name. Namespaced objects
 //     without a namespace go to "default".
 //  3. Validation of what upstream's API server checks and the simulation
@@ -31,7 +37,8 @@
 //     replicas and other counts, rollout parameters, probes, ports, resource
 //     amounts), plus what kubesim does not simulate: pods (and pod templates)
 //     with volumes other than emptyDir, configMap, secret, downwardAPI,
-//     projected and hostPath, or with resource claims (DRA), are rejected.
+//     projected and hostPath, or with resource claims (DRA), and StatefulSets
+//     with volumeClaimTemplates, are rejected.
 //  4. Conversion into sim/api: integer resource vectors (cpu in millicores,
 //     memory and other resources in bytes or base units, rounded up), compiled
 //     label and node selectors, affinity and spread terms. Each pod template

@@ -67,9 +67,108 @@ status: {capacity: {cpu: "eight"}, allocatable: {memory: "1Gi", pods: "many"}}
 			`f.yaml: document 2 (Node n1): status.capacity.cpu: invalid quantity "eight"`,
 		},
 	}, {
-		name:     "unsupported kind, later",
-		manifest: "apiVersion: apps/v1\nkind: StatefulSet\nmetadata: {name: db}\n",
-		want:     []string{`f.yaml: document 1 (StatefulSet default/db): kind StatefulSet (apps/v1) is not supported yet by kubesim`},
+		name: "statefulset validation",
+		manifest: `apiVersion: apps/v1
+kind: StatefulSet
+metadata: {name: db}
+spec:
+  replicas: -2
+  podManagementPolicy: Sometimes
+  revisionHistoryLimit: -1
+  updateStrategy: {type: RollingUpdate, rollingUpdate: {partition: -1, maxUnavailable: 0}}
+  selector: {matchLabels: {app: db}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      restartPolicy: OnFailure
+      containers: [{name: c, image: x}]
+  volumeClaimTemplates: [{metadata: {name: data}}]
+---
+apiVersion: apps/v1
+kind: StatefulSet
+metadata: {name: ondelete}
+spec:
+  serviceName: ondelete
+  updateStrategy: {type: OnDelete, rollingUpdate: {partition: 1}}
+  selector: {matchLabels: {app: db}}
+  template:
+    metadata: {labels: {app: db}}
+    spec: {containers: [{name: c, image: x}]}
+---
+apiVersion: apps/v1
+kind: StatefulSet
+metadata: {name: odd}
+spec:
+  updateStrategy: {type: Sideways}
+  template:
+    metadata: {labels: {app: db}}
+    spec: {containers: [{name: c, image: x}]}
+`,
+		want: []string{
+			`f.yaml: document 1 (StatefulSet default/db): spec.replicas: must be greater than or equal to 0, got -2`,
+			"f.yaml: document 1 (StatefulSet default/db): spec.template.metadata.labels: `selector` does not match template `labels`",
+			`f.yaml: document 1 (StatefulSet default/db): spec.template.spec.restartPolicy: unsupported value "OnFailure": supported values: "Always"`,
+			`f.yaml: document 1 (StatefulSet default/db): spec.revisionHistoryLimit: must be greater than or equal to 0, got -1`,
+			`f.yaml: document 1 (StatefulSet default/db): spec.podManagementPolicy: unsupported value "Sometimes": supported values: "OrderedReady", "Parallel"`,
+			`f.yaml: document 1 (StatefulSet default/db): spec.volumeClaimTemplates: kubesim does not simulate volume scheduling; remove the volume claim templates`,
+			`f.yaml: document 1 (StatefulSet default/db): spec.updateStrategy.rollingUpdate.partition: must be greater than or equal to 0, got -1`,
+			`f.yaml: document 1 (StatefulSet default/db): spec.updateStrategy.rollingUpdate.maxUnavailable: must be greater than 0, got 0`,
+			`f.yaml: document 2 (StatefulSet default/ondelete): spec.updateStrategy.rollingUpdate: only allowed for updateStrategy 'RollingUpdate'`,
+			`f.yaml: document 3 (StatefulSet default/odd): spec.selector: required value`,
+			`f.yaml: document 3 (StatefulSet default/odd): spec.updateStrategy.type: unsupported value "Sideways": supported values: "OnDelete", "RollingUpdate"`,
+		},
+	}, {
+		name: "daemonset validation",
+		manifest: `apiVersion: apps/v1
+kind: DaemonSet
+metadata: {name: agent, namespace: kube-system}
+spec:
+  minReadySeconds: -5
+  updateStrategy: {rollingUpdate: {maxUnavailable: "0%"}}
+  selector: {matchLabels: {}}
+  template:
+    metadata: {labels: {app: agent}}
+    spec:
+      restartPolicy: Never
+      containers: [{name: c, image: x}]
+---
+apiVersion: apps/v1
+kind: DaemonSet
+metadata: {name: bad-surge}
+spec:
+  updateStrategy: {type: RollingUpdate, rollingUpdate: {maxSurge: "200%", maxUnavailable: x}}
+  selector: {matchLabels: {app: a}}
+  template:
+    metadata: {labels: {app: a}}
+    spec: {containers: [{name: c, image: x}]}
+---
+apiVersion: apps/v1
+kind: DaemonSet
+metadata: {name: odd}
+spec:
+  updateStrategy: {type: Recreate}
+  selector: {matchLabels: {app: a}}
+  template:
+    metadata: {labels: {app: a}}
+    spec: {containers: [{name: c, image: x}]}
+`,
+		want: []string{
+			`f.yaml: document 1 (DaemonSet kube-system/agent): spec.selector: empty selector is invalid for DaemonSet`,
+			`f.yaml: document 1 (DaemonSet kube-system/agent): spec.template.spec.restartPolicy: unsupported value "Never": supported values: "Always"`,
+			`f.yaml: document 1 (DaemonSet kube-system/agent): spec.minReadySeconds: must be greater than or equal to 0, got -5`,
+			"f.yaml: document 1 (DaemonSet kube-system/agent): spec.updateStrategy.rollingUpdate.maxUnavailable: may not be 0 when `maxSurge` is 0",
+			`f.yaml: document 2 (DaemonSet default/bad-surge): spec.updateStrategy.rollingUpdate.maxUnavailable: invalid value "x": a valid percent string must be a numeric string followed by an ending '%' (e.g. '25%')`,
+			`f.yaml: document 2 (DaemonSet default/bad-surge): spec.updateStrategy.rollingUpdate.maxSurge: must not be greater than 100%, got "200%"`,
+			`f.yaml: document 3 (DaemonSet default/odd): spec.updateStrategy.type: unsupported value "Recreate": supported values: "OnDelete", "RollingUpdate"`,
+		},
+	}, {
+		name:     "job pod replacement policy",
+		manifest: "apiVersion: batch/v1\nkind: Job\nmetadata: {name: j}\nspec: {podReplacementPolicy: Sometimes, template: {spec: {restartPolicy: Never, containers: [{name: c, image: x}]}}}\n",
+		want:     []string{`f.yaml: document 1 (Job default/j): spec.podReplacementPolicy: unsupported value "Sometimes": supported values: "TerminatingOrFailed", "Failed"`},
+	}, {
+		name:     "pdb unhealthy pod eviction policy",
+		manifest: "apiVersion: policy/v1\nkind: PodDisruptionBudget\nmetadata: {name: b}\nspec: {minAvailable: 1, unhealthyPodEvictionPolicy: Never}\n",
+		want:     []string{`f.yaml: document 1 (PodDisruptionBudget default/b): spec.unhealthyPodEvictionPolicy: unsupported value "Never": supported values: "IfHealthyBudget", "AlwaysAllow"`},
 	}, {
 		name:     "unsupported kinds",
 		manifest: "apiVersion: autoscaling/v2\nkind: HorizontalPodAutoscaler\nmetadata: {name: h}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n",

@@ -271,7 +271,7 @@ func intOrPercent(v *intstr.IntOrString, field string, capped bool, probs *probl
 // convertJob converts a Job with upstream batch/v1 defaults: when neither
 // completions nor parallelism is set both are 1, else parallelism defaults to 1
 // and completions stays unset (a work queue); backoffLimit 6;
-// completionMode NonIndexed. A Job without a selector gets upstream's generated
+// completionMode NonIndexed; podReplacementPolicy TerminatingOrFailed. A Job without a selector gets upstream's generated
 // one: batch.kubernetes.io/controller-uid=<uid> when the manifest has a uid,
 // else batch.kubernetes.io/job-name=<name>, and the template gets the matching
 // labels.
@@ -340,9 +340,17 @@ func convertJob(j *batchv1.Job, probs *problems) api.Object {
 			probs.add("spec.completionMode", "unsupported value %q: supported values: %s", string(*s.CompletionMode), quoteList("NonIndexed", "Indexed"))
 		}
 	}
+	// Upstream defaults podReplacementPolicy to Failed when a podFailurePolicy
+	// is set; kubesim rejects podFailurePolicy below, so the default is
+	// always TerminatingOrFailed.
+	out.PodReplacementPolicy = string(batchv1.TerminatingOrFailed)
+	if s.PodFailurePolicy != nil {
+		out.PodReplacementPolicy = string(batchv1.Failed)
+	}
 	if s.PodReplacementPolicy != nil {
 		switch *s.PodReplacementPolicy {
 		case batchv1.TerminatingOrFailed, batchv1.Failed:
+			out.PodReplacementPolicy = string(*s.PodReplacementPolicy)
 		default:
 			probs.add("spec.podReplacementPolicy", "unsupported value %q: supported values: %s", string(*s.PodReplacementPolicy), quoteList("TerminatingOrFailed", "Failed"))
 		}
@@ -420,7 +428,8 @@ func convertPriorityClass(pc *schedulingv1.PriorityClass, probs *problems) api.O
 }
 
 // convertPDB converts a PodDisruptionBudget. A nil selector selects no pods
-// (policy/v1); minAvailable and maxUnavailable are mutually exclusive.
+// (policy/v1); minAvailable and maxUnavailable are mutually exclusive;
+// unhealthyPodEvictionPolicy defaults to IfHealthyBudget.
 func convertPDB(p *policyv1.PodDisruptionBudget, probs *problems) api.Object {
 	out := &api.PodDisruptionBudget{
 		ObjectMeta: convertMeta(&p.ObjectMeta, true, nameSubdomain, probs),
@@ -443,9 +452,11 @@ func convertPDB(p *policyv1.PodDisruptionBudget, probs *problems) api.Object {
 		v := intOrPercent(p.Spec.MaxUnavailable, "spec.maxUnavailable", true, probs)
 		out.MaxUnavailable = &v
 	}
+	out.UnhealthyPodEvictionPolicy = string(policyv1.IfHealthyBudget)
 	if pol := p.Spec.UnhealthyPodEvictionPolicy; pol != nil {
 		switch *pol {
 		case policyv1.IfHealthyBudget, policyv1.AlwaysAllow:
+			out.UnhealthyPodEvictionPolicy = string(*pol)
 		default:
 			probs.add("spec.unhealthyPodEvictionPolicy", "unsupported value %q: supported values: %s", string(*pol), quoteList("IfHealthyBudget", "AlwaysAllow"))
 		}

@@ -3,6 +3,7 @@
 //
 //	kubesim run SCENARIO [--seed N] [--until D] [--out DIR]
 //	kubesim validate SCENARIO
+//	kubesim explain -f STATE.yaml [--config CFG.yaml] [-o table|json]
 //	kubesim version
 //
 // Exit codes: 0 success, 1 the simulation failed, 2 bad input (flags, scenario,

@@ -25,7 +25,6 @@
 package bestfit
 
 import (
-
 	configv1 "k8s.io/kube-scheduler/config/v1"
 
 	"github.com/kubesim/kubesim/scheduler/framework"

@@ -23,7 +23,6 @@
 package worstfit
 
 import (
-
 	configv1 "k8s.io/kube-scheduler/config/v1"
 
 	"github.com/kubesim/kubesim/scheduler/framework"
