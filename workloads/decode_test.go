@@ -791,3 +791,27 @@ spec:
 		t.Errorf("template specs not compiled: %+v / %+v", s.Template.Spec.Requests, d.Template.Spec.Requests)
 	}
 }
+
+func TestTemplateHashFollowsContent(t *testing.T) {
+	doc := func(image string) []byte {
+		return []byte(`apiVersion: apps/v1
+kind: ReplicaSet
+metadata: {name: web, namespace: default}
+spec:
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec: {containers: [{name: c, image: ` + image + `}]}
+`)
+	}
+	hash := func(image string) uint32 {
+		objs, err := Decode("h.yaml", doc(image))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return objs[0].(*api.ReplicaSet).Template.Hash
+	}
+	if hash("nginx:1.25") != hash("nginx:1.25") || hash("nginx:1.25") == hash("nginx:1.26") || hash("nginx:1.25") == 0 {
+		t.Fatal("template hash must be equal for equal templates and differ for different ones")
+	}
+}

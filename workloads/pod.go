@@ -1,6 +1,9 @@
 package workloads
 
 import (
+	"encoding/json"
+	"hash/fnv"
+
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/util/validation"
 
@@ -413,7 +416,21 @@ func convertPodTemplate(t *corev1.PodTemplateSpec, field string, rule restartRul
 		Labels:      t.Labels,
 		Annotations: t.Annotations,
 		Spec:        convertPodSpec(&t.Spec, child(field, "spec"), rule, t.Annotations, child(mp, "annotations"), probs),
+		Hash:        templateHash(t),
 	}
+}
+
+// templateHash is FNV-32a over the template's JSON encoding (map keys sorted
+// by encoding/json), so equal templates hash equal whatever their YAML layout.
+func templateHash(t *corev1.PodTemplateSpec) uint32 {
+	b, err := json.Marshal(t)
+	if err != nil {
+		// A decoded template always encodes; keep the hash defined regardless.
+		b = []byte(err.Error())
+	}
+	h := fnv.New32a()
+	_, _ = h.Write(b)
+	return h.Sum32()
 }
 
 // convertPod converts a Pod, keeping what a dump of a running cluster says

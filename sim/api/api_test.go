@@ -177,3 +177,15 @@ func TestSameMap(t *testing.T) {
 		t.Fatal("LabelsEqual")
 	}
 }
+
+func TestTemplateHash(t *testing.T) {
+	// 123 → digits "1","2","3" → bytes 49, 50, 51; the alphabet
+	// "bcdfghjklmnpqrstvwxz2456789" has 27 letters and index 20 is '2', so
+	// [49%27=22]='5', [50%27=23]='6', [51%27=24]='7'.
+	if got := TemplateHash(123, 0); got != "567" {
+		t.Fatalf("TemplateHash(123) = %q, want 567", got)
+	}
+	if TemplateHash(123, 1) == TemplateHash(123, 0) || TemplateHash(123, 1) != TemplateHash(123, 1) {
+		t.Fatal("a collision count must change the hash, deterministically")
+	}
+}

@@ -2,9 +2,29 @@ package api
 
 // Kinds of the apps/v1 group beyond ReplicaSet and Deployment.
 const (
-	KindStatefulSet Kind = "StatefulSet"
-	KindDaemonSet   Kind = "DaemonSet"
+	KindStatefulSet        Kind = "StatefulSet"
+	KindDaemonSet          Kind = "DaemonSet"
+	KindControllerRevision Kind = "ControllerRevision"
 )
+
+// ControllerRevision is an immutable snapshot of a StatefulSet's or
+// DaemonSet's pod template at one revision, as upstream's apps/v1 type.
+type ControllerRevision struct {
+	ObjectMeta
+	// Revision is the revision number (1, 2, ...).
+	Revision int64
+	// Template is the pod template of that revision.
+	Template *PodTemplate
+}
+
+// GetKind returns KindControllerRevision.
+func (*ControllerRevision) GetKind() Kind { return KindControllerRevision }
+
+// Clone returns a shallow copy.
+func (r *ControllerRevision) Clone() *ControllerRevision { c := *r; return &c }
+
+// CloneObject returns a shallow copy as an Object.
+func (r *ControllerRevision) CloneObject() Object { return r.Clone() }
 
 // StatefulSet runs pods with stable ordinal identities.
 type StatefulSet struct {

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"strconv"
 	"time"
 
 	"github.com/kubesim/kubesim/sim"
@@ -409,4 +410,32 @@ type PodTemplate struct {
 	Labels      map[string]string
 	Annotations map[string]string
 	Spec        *PodSpec
+	// Hash identifies the template's content (FNV-32a of its manifest form, as
+	// decoded): equal templates have equal hashes. Controllers derive
+	// pod-template-hash and controller-revision-hash from it (TemplateHash).
+	Hash uint32
+}
+
+// TemplateHash renders a template hash, mixed with a collision count when
+// one is given, the way upstream renders pod-template-hash values: the
+// decimal digits mapped onto an alphabet without vowels (rand.SafeEncodeString),
+// e.g. "5d9c7b8f4". The values differ from upstream's, whose hash covers
+// upstream's in-memory form of the template.
+func TemplateHash(hash uint32, collisionCount int32) string {
+	h := hash
+	if collisionCount > 0 {
+		// FNV-32a step over the collision count's bytes, as upstream adds it to
+		// the hasher after the template.
+		for _, b := range []byte(strconv.FormatInt(int64(collisionCount), 10)) {
+			h ^= uint32(b)
+			h *= 16777619
+		}
+	}
+	const alphanums = "bcdfghjklmnpqrstvwxz2456789"
+	digits := strconv.FormatUint(uint64(h), 10)
+	out := make([]byte, len(digits))
+	for i := 0; i < len(digits); i++ {
+		out[i] = alphanums[int(digits[i])%len(alphanums)]
+	}
+	return string(out)
 }

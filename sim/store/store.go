@@ -64,6 +64,7 @@ type Store struct {
 	Deployments     *Table[*api.Deployment]
 	StatefulSets    *Table[*api.StatefulSet]
 	DaemonSets      *Table[*api.DaemonSet]
+	Revisions       *Table[*api.ControllerRevision]
 	Jobs            *Table[*api.Job]
 	PriorityClasses *Table[*api.PriorityClass]
 	PDBs            *Table[*api.PodDisruptionBudget]
@@ -110,6 +111,7 @@ func New(eng *sim.Engine, opts Options) *Store {
 	s.Deployments = newTable[*api.Deployment](s, api.KindDeployment, true)
 	s.StatefulSets = newTable[*api.StatefulSet](s, api.KindStatefulSet, true)
 	s.DaemonSets = newTable[*api.DaemonSet](s, api.KindDaemonSet, true)
+	s.Revisions = newTable[*api.ControllerRevision](s, api.KindControllerRevision, true)
 	s.Jobs = newTable[*api.Job](s, api.KindJob, true)
 	s.PriorityClasses = newTable[*api.PriorityClass](s, api.KindPriorityClass, false)
 	s.PDBs = newTable[*api.PodDisruptionBudget](s, api.KindPodDisruptionBudget, true)
