@@ -1,9 +1,11 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"reflect"
 	"sort"
 	"strings"
 	"testing"
@@ -175,4 +177,46 @@ func union(a, b map[string]int64) map[string]bool {
 		out[k] = true
 	}
 	return out
+}
+
+// TestExplainBinPackingChangesBest runs the bundled example: the default
+// profile (LeastAllocated) prefers the empty node-c, a MostAllocated profile
+// the fuller node-b, and the NodeResourcesFit column shows why.
+// LeastAllocated: node-c (8000−1000)·100/8000 = 87 for cpu and memory alike;
+// node-b (8000−7000)·100/8000 = 12. MostAllocated mirrors them.
+func TestExplainBinPackingChangesBest(t *testing.T) {
+	const state = "../../examples/explain/state.yaml"
+	type node struct {
+		Scores map[string]int64 `json:"scores"`
+		Total  int64            `json:"total"`
+	}
+	type result struct {
+		Best  []string        `json:"best"`
+		Nodes map[string]node `json:"nodes"`
+	}
+	explain := func(args ...string) result {
+		var o, e bytes.Buffer
+		if code := Main(append([]string{"explain", "-f", state, "-o", "json"}, args...), &o, &e); code != 0 {
+			t.Fatalf("exit %d: %s", code, e.String())
+		}
+		var r result
+		if err := json.Unmarshal(o.Bytes(), &r); err != nil {
+			t.Fatal(err)
+		}
+		return r
+	}
+	def := explain()
+	packed := explain("--config", "../../examples/explain/mostallocated.yaml")
+	if !reflect.DeepEqual(def.Best, []string{"node-c"}) || !reflect.DeepEqual(packed.Best, []string{"node-b"}) {
+		t.Fatalf("best: default %v, MostAllocated %v; want [node-c] and [node-b]", def.Best, packed.Best)
+	}
+	for _, c := range []struct {
+		r    result
+		node string
+		want int64
+	}{{def, "node-c", 87}, {def, "node-b", 12}, {packed, "node-b", 87}, {packed, "node-c", 12}} {
+		if got := c.r.Nodes[c.node].Scores["NodeResourcesFit"]; got != c.want {
+			t.Errorf("%s NodeResourcesFit = %d, want %d", c.node, got, c.want)
+		}
+	}
 }
