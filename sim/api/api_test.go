@@ -3,6 +3,9 @@ package api
 import (
 	"reflect"
 	"testing"
+	"time"
+
+	"github.com/kubesim/kubesim/sim"
 )
 
 func TestResourcesArithmetic(t *testing.T) {
@@ -187,5 +190,18 @@ func TestTemplateHash(t *testing.T) {
 	}
 	if TemplateHash(123, 1) == TemplateHash(123, 0) || TemplateHash(123, 1) != TemplateHash(123, 1) {
 		t.Fatal("a collision count must change the hash, deterministically")
+	}
+}
+
+func TestLeaseRenewTimeAt(t *testing.T) {
+	l := &Lease{RenewTime: 5e9, Renewing: true, RenewInterval: 10 * time.Second}
+	for now, want := range map[sim.Time]sim.Time{0: 5e9, 5e9: 5e9, 14e9: 5e9, 15e9: 15e9, 38e9: 35e9} {
+		if got := l.RenewTimeAt(now); got != want {
+			t.Errorf("RenewTimeAt(%v) = %v, want %v", now, got, want)
+		}
+	}
+	l.Renewing = false
+	if l.RenewTimeAt(100e9) != 5e9 {
+		t.Error("a lease that is not renewing must keep its renew time")
 	}
 }

@@ -65,6 +65,7 @@ type Store struct {
 	StatefulSets    *Table[*api.StatefulSet]
 	DaemonSets      *Table[*api.DaemonSet]
 	Revisions       *Table[*api.ControllerRevision]
+	Leases          *Table[*api.Lease]
 	Jobs            *Table[*api.Job]
 	PriorityClasses *Table[*api.PriorityClass]
 	PDBs            *Table[*api.PodDisruptionBudget]
@@ -112,6 +113,7 @@ func New(eng *sim.Engine, opts Options) *Store {
 	s.StatefulSets = newTable[*api.StatefulSet](s, api.KindStatefulSet, true)
 	s.DaemonSets = newTable[*api.DaemonSet](s, api.KindDaemonSet, true)
 	s.Revisions = newTable[*api.ControllerRevision](s, api.KindControllerRevision, true)
+	s.Leases = newTable[*api.Lease](s, api.KindLease, true)
 	s.Jobs = newTable[*api.Job](s, api.KindJob, true)
 	s.PriorityClasses = newTable[*api.PriorityClass](s, api.KindPriorityClass, false)
 	s.PDBs = newTable[*api.PodDisruptionBudget](s, api.KindPodDisruptionBudget, true)
