@@ -5,8 +5,17 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/kubesim/kubesim/controllers/daemonset"
+	"github.com/kubesim/kubesim/controllers/deployment"
+	"github.com/kubesim/kubesim/controllers/disruption"
 	"github.com/kubesim/kubesim/controllers/garbagecollector"
+	"github.com/kubesim/kubesim/controllers/job"
+	"github.com/kubesim/kubesim/controllers/nodelifecycle"
+	"github.com/kubesim/kubesim/controllers/podgc"
 	"github.com/kubesim/kubesim/controllers/replicaset"
+	"github.com/kubesim/kubesim/controllers/statefulset"
+	"github.com/kubesim/kubesim/controllers/tainteviction"
+	"github.com/kubesim/kubesim/controllers/ttlafterfinished"
 	"github.com/kubesim/kubesim/sim"
 	"github.com/kubesim/kubesim/sim/store"
 )
@@ -16,6 +25,17 @@ import (
 type Options struct {
 	ReplicaSet       Config
 	GarbageCollector Config
+	Deployment       Config
+	StatefulSet      Config
+	Disruption       Config
+	Job              Config
+	TTLAfterFinished Config
+	DaemonSet        Config
+	// NodeLifecycle also holds the node monitor's timing and eviction rates.
+	NodeLifecycle nodelifecycle.Config
+	TaintEviction Config
+	// PodGC has no work queue: its passes take no sync time.
+	PodGC podgc.Config
 }
 
 // DefaultOptions returns every controller's defaults.
@@ -23,6 +43,15 @@ func DefaultOptions() Options {
 	return Options{
 		ReplicaSet:       replicaset.DefaultConfig(),
 		GarbageCollector: garbagecollector.DefaultConfig(),
+		Deployment:       deployment.DefaultConfig(),
+		StatefulSet:      statefulset.DefaultConfig(),
+		Disruption:       disruption.DefaultConfig(),
+		Job:              job.DefaultConfig(),
+		TTLAfterFinished: ttlafterfinished.DefaultConfig(),
+		DaemonSet:        daemonset.DefaultConfig(),
+		NodeLifecycle:    nodelifecycle.DefaultConfig(),
+		TaintEviction:    tainteviction.DefaultConfig(),
+		PodGC:            podgc.DefaultConfig(),
 	}
 }
 
@@ -30,6 +59,14 @@ func DefaultOptions() Options {
 func (o *Options) SetSyncLatency(d time.Duration) {
 	o.ReplicaSet.SyncLatency = d
 	o.GarbageCollector.SyncLatency = d
+	o.Deployment.SyncLatency = d
+	o.StatefulSet.SyncLatency = d
+	o.Disruption.SyncLatency = d
+	o.Job.SyncLatency = d
+	o.TTLAfterFinished.SyncLatency = d
+	o.DaemonSet.SyncLatency = d
+	o.NodeLifecycle.SyncLatency = d
+	o.TaintEviction.SyncLatency = d
 }
 
 // Validate checks every controller's Config and reports all errors, each
@@ -39,10 +76,17 @@ func (o Options) Validate() error {
 	for _, f := range []struct {
 		name string
 		c    Config
-	}{{"replicaSet", o.ReplicaSet}, {"garbageCollector", o.GarbageCollector}} {
+	}{{"replicaSet", o.ReplicaSet}, {"garbageCollector", o.GarbageCollector}, {"deployment", o.Deployment}, {"statefulSet", o.StatefulSet}, {"disruption", o.Disruption},
+		{"job", o.Job}, {"ttlAfterFinished", o.TTLAfterFinished}, {"daemonSet", o.DaemonSet}, {"taintEviction", o.TaintEviction}} {
 		if err := f.c.Validate(); err != nil {
 			errs = append(errs, fmt.Errorf("%s: %w", f.name, err))
 		}
+	}
+	if err := o.NodeLifecycle.Validate(); err != nil {
+		errs = append(errs, fmt.Errorf("nodeLifecycle: %w", err))
+	}
+	if err := o.PodGC.Validate(); err != nil {
+		errs = append(errs, fmt.Errorf("podGC: %w", err))
 	}
 	return errors.Join(errs...)
 }
@@ -51,6 +95,15 @@ func (o Options) Validate() error {
 type Manager struct {
 	ReplicaSet       *replicaset.Controller
 	GarbageCollector *garbagecollector.Collector
+	Deployment       *deployment.Controller
+	StatefulSet      *statefulset.Controller
+	Disruption       *disruption.Controller
+	Job              *job.Controller
+	TTLAfterFinished *ttlafterfinished.Controller
+	DaemonSet        *daemonset.Controller
+	NodeLifecycle    *nodelifecycle.Controller
+	TaintEviction    *tainteviction.Controller
+	PodGC            *podgc.Controller
 }
 
 // Start creates every controller on st, driven by eng (the store's engine),
@@ -66,5 +119,14 @@ func Start(eng *sim.Engine, st *store.Store, opts Options) *Manager {
 	return &Manager{
 		ReplicaSet:       replicaset.New(st, opts.ReplicaSet),
 		GarbageCollector: garbagecollector.New(st, opts.GarbageCollector),
+		Deployment:       deployment.New(st, opts.Deployment),
+		StatefulSet:      statefulset.New(st, opts.StatefulSet),
+		Disruption:       disruption.New(st, opts.Disruption),
+		Job:              job.New(st, opts.Job),
+		TTLAfterFinished: ttlafterfinished.New(st, opts.TTLAfterFinished),
+		DaemonSet:        daemonset.New(st, opts.DaemonSet),
+		NodeLifecycle:    nodelifecycle.New(st, opts.NodeLifecycle),
+		TaintEviction:    tainteviction.New(st, opts.TaintEviction),
+		PodGC:            podgc.New(st, opts.PodGC),
 	}
 }

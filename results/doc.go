@@ -28,6 +28,15 @@
 //     cpu_allocatable,memory_requested,memory_allocatable" then
 //     "<name>_requested,<name>_allocatable" per other resource. One row per
 //     sample, at Start's time and every SampleInterval after it.
+//   - workloads.csv: header WorkloadsHeader; a row whenever the counts of a
+//     workload (Deployment, StatefulSet, DaemonSet, or ReplicaSet without a
+//     controller) change, one per workload per instant (the state after that
+//     instant's writes): desired, current (pods not terminal, terminating
+//     ones included), ready and available (not terminating), updated (of
+//     the current template), terminating, and a Deployment's revision. The
+//     same tracking gives summary.json's per-workload rollouts (start, end,
+//     minimum available, peak surge) and, with AddLoad, the served load
+//     (package workloads/traffic) over the run and during each rollout.
 //   - summary.json: the Summary (see its fields for keys and units).
 //   - events.jsonl: one object per store write and recorded event, in order,
 //     always with these keys in this order: {"t": seconds, "component",

@@ -19,13 +19,15 @@ const (
 	FileEvents     = "events.jsonl"
 )
 
+// The workload history, workloads.csv, is FileWorkloads (workloads_output.go).
+
 // TimeseriesHeader is the fixed start of timeseries.csv's header; one
 // "<name>_requested,<name>_allocatable" pair per other resource seen follows,
 // in name order.
 const TimeseriesHeader = "time,pending,running,nodes_ready,cpu_requested,cpu_allocatable,memory_requested,memory_allocatable"
 
 // WriteDir writes every output of the run (pods.csv, timeseries.csv,
-// summary.json and, unless disabled, events.jsonl) into dir, atomically: see
+// summary.json, workloads.csv and, unless disabled, events.jsonl) into dir, atomically: see
 // AtomicDir. It fails before Finish.
 func (r *Recorder) WriteDir(dir string) error {
 	if !r.finished {
@@ -48,6 +50,7 @@ func (r *Recorder) WriteFiles(dir string) error {
 		{FilePods, r.writePods},
 		{FileTimeseries, r.writeTimeseries},
 		{FileSummary, r.summary.WriteJSON},
+		{FileWorkloads, r.writeWorkloads},
 	}
 	if r.events != nil {
 		files = append(files, struct {

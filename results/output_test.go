@@ -39,7 +39,7 @@ func TestWriteDirCreatesAndReplaces(t *testing.T) {
 	if err := w.rec.WriteDir(dir); err != nil {
 		t.Fatal(err)
 	}
-	if got, want := entries(t, dir), []string{FileEvents, FilePods, FileSummary, FileTimeseries}; !slices.Equal(got, want) {
+	if got, want := entries(t, dir), []string{FileEvents, FilePods, FileSummary, FileTimeseries, FileWorkloads}; !slices.Equal(got, want) {
 		t.Errorf("output holds %v, want %v", got, want)
 	}
 	if got := entries(t, parent); !slices.Equal(got, []string{"out"}) {

@@ -65,6 +65,9 @@ type Recorder struct {
 
 	events  *eventLog
 	summary *Summary
+
+	// wl tracks workloads (workloads.csv, the per-workload summary).
+	wl *workloadTracker
 }
 
 // NewRecorder returns a recorder for the run driven by eng on st. It observes
@@ -79,7 +82,9 @@ func NewRecorder(eng *sim.Engine, st *store.Store, cfg Config) *Recorder {
 	if cfg.SampleInterval == 0 {
 		cfg.SampleInterval = DefaultSampleInterval
 	}
-	return &Recorder{eng: eng, st: st, cfg: cfg, live: map[string]int32{}, g: newGauges()}
+	r := &Recorder{eng: eng, st: st, cfg: cfg, live: map[string]int32{}, g: newGauges()}
+	r.wl = newWorkloadTracker(r)
+	return r
 }
 
 // Start begins recording: it opens the event log's temporary file (unless
@@ -111,6 +116,7 @@ func (r *Recorder) Start() error {
 		r.live[p.Key()] = i
 		r.pods[i].observe(p, now)
 	}
+	r.wl.start(now)
 	r.st.OnWrite(r.onWrite)
 	r.eng.At(now, sampler{r})
 	return nil
@@ -153,6 +159,9 @@ func (r *Recorder) onWrite(w *store.Write) {
 			oldN, _ := w.Old.(*api.Node)
 			newN, _ := w.New.(*api.Node)
 			r.nodeDelta(oldN, newN, w.Time)
+		}
+		if isWorkloadKind(w.Kind) {
+			r.wl.observe(w.Kind, w.Old, w.New, w.Time)
 		}
 	}
 	if r.events != nil {
@@ -214,6 +223,7 @@ func (r *Recorder) Finish(until sim.Time) {
 	r.finished = true
 	r.until = until
 	r.g.advanceNodeTime(until)
+	r.wl.finish(until)
 	if r.events != nil {
 		r.events.flush()
 	}

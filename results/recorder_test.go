@@ -250,7 +250,7 @@ func outputs(t *testing.T) map[string][]byte {
 		t.Fatal(err)
 	}
 	out := map[string][]byte{}
-	for _, name := range []string{FilePods, FileTimeseries, FileSummary, FileEvents} {
+	for _, name := range []string{FilePods, FileTimeseries, FileSummary, FileEvents, FileWorkloads} {
 		b, err := os.ReadFile(filepath.Join(dir, name))
 		if err != nil {
 			t.Fatal(err)
@@ -267,7 +267,7 @@ func outputs(t *testing.T) map[string][]byte {
 
 func TestGoldenOutputs(t *testing.T) {
 	out := outputs(t)
-	for _, name := range []string{FilePods, FileTimeseries, FileSummary, FileEvents, "summary.txt"} {
+	for _, name := range []string{FilePods, FileTimeseries, FileSummary, FileEvents, FileWorkloads, "summary.txt"} {
 		path := filepath.Join("testdata", "golden", name)
 		if *update {
 			if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {

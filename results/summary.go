@@ -50,6 +50,10 @@ type Summary struct {
 	StartupLatency LatencyStats `json:"startup_latency_seconds"`
 	// Resources holds cpu, memory, then every other resource seen, by name.
 	Resources []ResourceSummary `json:"resources"`
+	// Workloads are the Deployments, StatefulSets, DaemonSets and
+	// ReplicaSets without a controller, in the order they were created:
+	// final counts, rollouts and offered load (workloads.go).
+	Workloads []WorkloadSummary `json:"workloads"`
 }
 
 // NodeSummary counts nodes.
@@ -224,5 +228,6 @@ func (r *Recorder) buildSummary() *Summary {
 		rs.FinalRequested, rs.FinalAllocatable = c.at(&final)
 		s.Resources = append(s.Resources, rs)
 	}
+	s.Workloads = r.wl.workloadSummaries(r.until)
 	return s
 }

@@ -12,8 +12,9 @@ import (
 
 // PrintSummary writes a human-readable summary of the run to w (for stdout):
 // a header line, then tables of pods by phase, scheduling and startup
-// latencies, and mean and peak utilization per resource. It fails before
-// Finish.
+// latencies, mean and peak utilization per resource, and, when a workload
+// rolled out or was offered load, a table of its rollouts (duration, minimum
+// available, peak surge, demand served). It fails before Finish.
 func (r *Recorder) PrintSummary(w io.Writer) error {
 	if r.summary == nil {
 		return errors.New("results: PrintSummary before Finish")
@@ -77,7 +78,10 @@ func (s *Summary) Print(w io.Writer) error {
 			return err
 		}
 	}
-	return util.Render()
+	if err := util.Render(); err != nil {
+		return err
+	}
+	return s.printWorkloads(w)
 }
 
 // newTable returns a table writing to w with the given column alignments and

@@ -36,7 +36,9 @@ func (s *Simulation) Store() *store.Store { return s.st }
 // Build turns a loaded scenario into a simulation: it creates the engine (seeded
 // with l.Seed), the store, the recorder, the kubelets, the scheduler (with the
 // scenario's KubeSchedulerConfiguration, if any) and the controllers; creates
-// the cluster's objects at time 0; and schedules each workload batch at its time.
+// the cluster's objects at time 0; and schedules each workload batch at its
+// time, then each action at its time (so that at equal times batches run
+// first); spec.load entries are handed to the recorder.
 // Build does not modify l, so one Loaded can build many simulations (seeds).
 // It is BuildWith with no options.
 func Build(l *Loaded) (*Simulation, error) { return BuildWith(l, BuildOptions{}) }
@@ -73,6 +75,11 @@ func BuildWith(l *Loaded, opts BuildOptions) (*Simulation, error) {
 		ScenarioName:   l.Name,
 		Seed:           l.Seed,
 	})
+	for i, ld := range l.Loads {
+		if err := s.rec.AddLoad(ld.Kind, ld.Namespace, ld.Name, ld.Load); err != nil {
+			return nil, &LoadError{Errors: []FieldError{{File: l.Path, Path: fmt.Sprintf("spec.load[%d]", i), Msg: err.Error()}}}
+		}
+	}
 	if err := s.rec.Start(); err != nil {
 		return nil, fmt.Errorf("starting the recorder: %w", err)
 	}
@@ -142,6 +149,7 @@ func BuildWith(l *Loaded, opts BuildOptions) (*Simulation, error) {
 		objs := b.Objects
 		eng.AtFunc(sim.Time(b.At), func(sim.Time) { s.apply(objs, "Apply") })
 	}
+	s.scheduleActions()
 	return s, nil
 }
 
@@ -219,6 +227,9 @@ func checkReferences(l *Loaded) error {
 	all := append([]api.Object(nil), l.ClusterObjects...)
 	for _, b := range l.Batches {
 		all = append(all, b.Objects...)
+	}
+	for _, a := range l.Actions {
+		all = append(all, a.Objects...)
 	}
 	for _, o := range all {
 		if pc, ok := o.(*api.PriorityClass); ok {

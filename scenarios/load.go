@@ -48,6 +48,11 @@ type Loaded struct {
 	ClusterObjects []api.Object
 	// Batches are the workloads, in time order (stable for equal times).
 	Batches []Batch
+	// Actions are the user actions, in time order (file order for equal
+	// times); they run after the batches of the same time (actions.go).
+	Actions []LoadedAction
+	// Loads are the offered loads of spec.load, in file order.
+	Loads []LoadedLoad
 	// SchedulerConfig is the absolute path of the KubeSchedulerConfiguration, or "".
 	SchedulerConfig string
 	// Images maps image names to sizes in bytes.
@@ -255,6 +260,8 @@ func (l *Loaded) validateAndDefault(el *errorList) {
 			el.add("spec.scheduler.config", "%v", err)
 		}
 	}
+	l.validateActions(el)
+	l.validateLoads(el)
 }
 
 // resolve makes a path relative to the scenario's directory.
@@ -270,7 +277,9 @@ func (l *Loaded) loadObjects(el *errorList) {
 	sc := &l.Scenario
 	seen := map[string]string{} // "Kind key" → where it was first defined
 	// record notes that path (in file, when a manifest) defines o, and
-	// reports a second definition of the same object.
+	// reports a second definition of the same object in spec.cluster and
+	// spec.workloads. Apply actions may define an object again: that
+	// updates it (checked in loadActions, on the run's timeline).
 	record := func(o api.Object, path, file string) bool {
 		id := string(o.GetKind()) + " " + o.GetMeta().Key()
 		where := path
@@ -353,6 +362,8 @@ func (l *Loaded) loadObjects(el *errorList) {
 		l.Batches = append(l.Batches, batch)
 	}
 	sortBatches(l.Batches)
+	l.loadActions(el)
+	l.loadLoads(el)
 }
 
 func sortBatches(bs []Batch) {

@@ -104,7 +104,7 @@ func TestBundledScenariosAreDeterministic(t *testing.T) {
 		t.Run(f, func(t *testing.T) {
 			a := runToDir(t, f)
 			b := runToDir(t, f)
-			for _, name := range []string{"summary.json", "pods.csv", "timeseries.csv", "events.jsonl"} {
+			for _, name := range []string{"summary.json", "pods.csv", "timeseries.csv", "events.jsonl", "workloads.csv"} {
 				x, err1 := os.ReadFile(filepath.Join(a, name))
 				y, err2 := os.ReadFile(filepath.Join(b, name))
 				if err1 != nil || err2 != nil {

@@ -38,6 +38,10 @@ type Spec struct {
 	Scheduler SchedulerSpec `json:"scheduler,omitempty"`
 	// Workloads are manifests applied at given times.
 	Workloads []WorkloadBatch `json:"workloads,omitempty"`
+	// Actions are what a user does with kubectl at given times (actions.go).
+	Actions []Action `json:"actions,omitempty"`
+	// Load is the offered load of services (actions.go).
+	Load []LoadEntry `json:"load,omitempty"`
 	// Images is a catalogue of image sizes for pull times.
 	Images []Image `json:"images,omitempty"`
 	Timing Timing  `json:"timing,omitempty"`
@@ -120,4 +124,115 @@ type KubeletTiming struct {
 type Output struct {
 	// SampleInterval is the period of timeseries.csv (default 10s).
 	SampleInterval *metav1.Duration `json:"sampleInterval,omitempty"`
+}
+
+// Action is one thing a user does at a given time, as with kubectl. It names
+// exactly one verb: apply, scale, rolloutUndo, rolloutPause, rolloutResume or
+// delete.
+type Action struct {
+	// At is when, from the start of the run (not after spec.duration).
+	At metav1.Duration `json:"at"`
+	// Apply creates the objects of manifest files, or updates those that
+	// exist (kubectl apply).
+	Apply *ApplyAction `json:"apply,omitempty"`
+	// Scale sets the replicas of a Deployment, ReplicaSet or StatefulSet
+	// (kubectl scale).
+	Scale *ScaleAction `json:"scale,omitempty"`
+	// RolloutUndo rolls a Deployment back to an earlier revision (kubectl
+	// rollout undo).
+	RolloutUndo *RolloutUndoAction `json:"rolloutUndo,omitempty"`
+	// RolloutPause and RolloutResume pause and resume a Deployment's rollout
+	// (kubectl rollout pause / resume).
+	RolloutPause  *RolloutTarget `json:"rolloutPause,omitempty"`
+	RolloutResume *RolloutTarget `json:"rolloutResume,omitempty"`
+	// Delete deletes an object (kubectl delete): its dependents go through
+	// the garbage collector, pods gracefully.
+	Delete *ObjectTarget `json:"delete,omitempty"`
+}
+
+// ApplyAction names manifest files, relative to the scenario file.
+type ApplyAction struct {
+	Manifests []string `json:"manifests"`
+}
+
+// ScaleAction sets an object's spec.replicas.
+type ScaleAction struct {
+	// Kind is Deployment, ReplicaSet or StatefulSet.
+	Kind string `json:"kind"`
+	// Namespace defaults to "default".
+	Namespace string `json:"namespace,omitempty"`
+	Name      string `json:"name"`
+	// Replicas is required, >= 0.
+	Replicas *int32 `json:"replicas"`
+}
+
+// RolloutUndoAction rolls a Deployment back.
+type RolloutUndoAction struct {
+	// Kind is Deployment (the default).
+	Kind string `json:"kind,omitempty"`
+	// Namespace defaults to "default".
+	Namespace string `json:"namespace,omitempty"`
+	Name      string `json:"name"`
+	// ToRevision is the revision to roll back to; 0 (the default) is the
+	// previous one.
+	ToRevision int64 `json:"toRevision,omitempty"`
+}
+
+// RolloutTarget names the Deployment of a rollout pause or resume.
+type RolloutTarget struct {
+	// Kind is Deployment (the default).
+	Kind string `json:"kind,omitempty"`
+	// Namespace defaults to "default".
+	Namespace string `json:"namespace,omitempty"`
+	Name      string `json:"name"`
+}
+
+// ObjectTarget names the object a delete action deletes.
+type ObjectTarget struct {
+	// Kind is Pod, ReplicaSet, Deployment, StatefulSet, DaemonSet, Job,
+	// Service or PodDisruptionBudget.
+	Kind string `json:"kind"`
+	// Namespace defaults to "default".
+	Namespace string `json:"namespace,omitempty"`
+	Name      string `json:"name"`
+}
+
+// LoadEntry offers load to a Deployment or StatefulSet (package
+// workloads/traffic): served = min(offered, ready replicas × perReplicaRPS).
+type LoadEntry struct {
+	// Kind is Deployment or StatefulSet.
+	Kind string `json:"kind"`
+	// Namespace defaults to "default".
+	Namespace string `json:"namespace,omitempty"`
+	Name      string `json:"name"`
+	// PerReplicaRPS is what one Ready replica serves, requests per second (> 0).
+	PerReplicaRPS float64     `json:"perReplicaRPS"`
+	Offered       OfferedLoad `json:"offered"`
+}
+
+// OfferedLoad is exactly one offered-load curve.
+type OfferedLoad struct {
+	Constant *ConstantLoad `json:"constant,omitempty"`
+	Diurnal  *DiurnalLoad  `json:"diurnal,omitempty"`
+	Series   *SeriesLoad   `json:"series,omitempty"`
+}
+
+// ConstantLoad is the same rate at every moment.
+type ConstantLoad struct {
+	RPS float64 `json:"rps"`
+}
+
+// DiurnalLoad is a cosine between trough (at phase) and peak (half a period
+// later).
+type DiurnalLoad struct {
+	Peak   float64         `json:"peak"`
+	Trough float64         `json:"trough"`
+	Period metav1.Duration `json:"period"`
+	Phase  metav1.Duration `json:"phase,omitempty"`
+}
+
+// SeriesLoad is a piecewise-constant rate from a CSV file of time_seconds,rps
+// lines, relative to the scenario file.
+type SeriesLoad struct {
+	File string `json:"file"`
 }

@@ -1,6 +1,9 @@
 package scheduler
 
 import (
+	"reflect"
+	"unsafe"
+
 	"github.com/kubesim/kubesim/scheduler/framework"
 	"github.com/kubesim/kubesim/sim/api"
 )
@@ -30,24 +33,193 @@ type Cache struct {
 	// images holds the cluster-wide summary of every image name some node
 	// lists; NodeInfo.ImageStates point into it.
 	images map[string]*framework.ImageStateSummary
+
+	// nextID and freeIDs hand out NodeInfo IDs.
+	nextID  int32
+	freeIDs []int32
+	// withAffinity and withRequiredAnti are the nodes holding a pod with
+	// pod (anti-)affinity, and a pod with required anti-affinity
+	// (framework.AffinityNodeLister).
+	withAffinity, withRequiredAnti nodeList
+	// groups indexes the pods by framework.PodGroup; groupList holds the
+	// groups in a deterministic order (framework.PodGroupLister).
+	groups     map[groupKey]*podGroup
+	groupList  []*framework.PodGroup
+	groupItems []*podGroup // parallel to groupList
 }
 
 type nodeItem struct {
 	info   *framework.NodeInfo
 	zone   string
 	inTree bool
+	// pos holds the item's index in withAffinity and withRequiredAnti (-1
+	// when absent).
+	pos [2]int32
+	// groups are the pod groups with pods on the node, with the index of the
+	// node's entry in each group's Nodes.
+	groups []itemGroup
 }
 
 type podState struct {
 	pod     *api.Pod // the object held in the NodeInfo
 	node    string
 	assumed bool
+	grp     *podGroup
 }
+
+// nodeList is a set of nodes kept as a slice (swap-remove), with each
+// member's index in its nodeItem.
+type nodeList struct {
+	infos []*framework.NodeInfo
+	items []*nodeItem
+	which int // index into nodeItem.pos
+}
+
+// set adds or removes it.
+func (l *nodeList) set(it *nodeItem, member bool) {
+	pos := it.pos[l.which]
+	switch {
+	case member && pos < 0:
+		it.pos[l.which] = int32(len(l.items))
+		l.infos = append(l.infos, it.info)
+		l.items = append(l.items, it)
+	case !member && pos >= 0:
+		last := len(l.items) - 1
+		moved := l.items[last]
+		l.items[pos], l.infos[pos] = moved, moved.info
+		moved.pos[l.which] = pos
+		l.items[last], l.infos[last] = nil, nil
+		l.items, l.infos = l.items[:last], l.infos[:last]
+		it.pos[l.which] = -1
+	}
+}
+
+// groupKey identifies a framework.PodGroup.
+type groupKey struct {
+	ns          string
+	labels      unsafe.Pointer // the label map's identity; nil when empty
+	spec        *api.PodSpec
+	terminating bool
+}
+
+// podGroup is a framework.PodGroup with its bookkeeping.
+type podGroup struct {
+	g     *framework.PodGroup
+	key   groupKey
+	items []*nodeItem // parallel to g.Nodes
+	pods  int
+	pos   int // index in Cache.groupList
+}
+
+// itemGroup is a group with pods on a node and the index of the node's
+// entry in the group's Nodes.
+type itemGroup struct {
+	grp *podGroup
+	pos int32
+}
+
+func keyOf(p *api.Pod) groupKey {
+	k := groupKey{ns: p.Namespace, spec: p.Spec, terminating: p.DeletionTimestamp != nil}
+	if len(p.Labels) > 0 {
+		k.labels = reflect.ValueOf(p.Labels).UnsafePointer()
+	}
+	return k
+}
+
+// addToGroup counts pod pi, just added on it's NodeInfo, in its group.
+func (c *Cache) addToGroup(it *nodeItem, pi *framework.PodInfo) *podGroup {
+	key := keyOf(pi.Pod)
+	grp := c.groups[key]
+	if grp == nil {
+		grp = &podGroup{key: key, pos: len(c.groupList), g: &framework.PodGroup{Namespace: pi.Pod.Namespace,
+			Labels: pi.Pod.Labels, Terminating: key.terminating, Info: pi}}
+		c.groups[key] = grp
+		c.groupList = append(c.groupList, grp.g)
+		c.groupItems = append(c.groupItems, grp)
+	}
+	grp.pods++
+	for _, ig := range it.groups {
+		if ig.grp == grp {
+			grp.g.Nodes[ig.pos].Count++
+			return grp
+		}
+	}
+	it.groups = append(it.groups, itemGroup{grp: grp, pos: int32(len(grp.g.Nodes))})
+	grp.g.Nodes = append(grp.g.Nodes, framework.PodGroupNode{Node: it.info, Count: 1})
+	grp.items = append(grp.items, it)
+	return grp
+}
+
+// removeFromGroup uncounts one pod of grp on it.
+func (c *Cache) removeFromGroup(it *nodeItem, grp *podGroup) {
+	for i, ig := range it.groups {
+		if ig.grp != grp {
+			continue
+		}
+		if grp.g.Nodes[ig.pos].Count--; grp.g.Nodes[ig.pos].Count == 0 {
+			last := int32(len(grp.g.Nodes) - 1)
+			if ig.pos != last {
+				moved := grp.items[last]
+				grp.g.Nodes[ig.pos], grp.items[ig.pos] = grp.g.Nodes[last], moved
+				for j := range moved.groups {
+					if moved.groups[j].grp == grp {
+						moved.groups[j].pos = ig.pos
+						break
+					}
+				}
+			}
+			grp.g.Nodes[last], grp.items[last] = framework.PodGroupNode{}, nil
+			grp.g.Nodes, grp.items = grp.g.Nodes[:last], grp.items[:last]
+			n := len(it.groups) - 1
+			it.groups[i] = it.groups[n]
+			it.groups[n] = itemGroup{}
+			it.groups = it.groups[:n]
+		}
+		break
+	}
+	if grp.pods--; grp.pods > 0 {
+		return
+	}
+	delete(c.groups, grp.key)
+	last := len(c.groupList) - 1
+	moved := c.groupItems[last]
+	c.groupList[grp.pos], c.groupItems[grp.pos] = moved.g, moved
+	moved.pos = grp.pos
+	c.groupList[last], c.groupItems[last] = nil, nil
+	c.groupList, c.groupItems = c.groupList[:last], c.groupItems[:last]
+}
+
+// syncLists updates the node's membership of the affinity node lists.
+func (c *Cache) syncLists(it *nodeItem) {
+	c.withAffinity.set(it, len(it.info.PodsWithAffinity) > 0)
+	c.withRequiredAnti.set(it, len(it.info.PodsWithRequiredAntiAffinity) > 0)
+}
+
+// HavePodsWithAffinityList returns the nodes holding a pod with pod
+// (anti-)affinity (framework.AffinityNodeLister). The slice is the cache's:
+// read only, valid until the cluster changes.
+func (c *Cache) HavePodsWithAffinityList() []*framework.NodeInfo { return c.withAffinity.infos }
+
+// HavePodsWithRequiredAntiAffinityList returns the nodes holding a pod with
+// required pod anti-affinity (framework.AffinityNodeLister), as
+// HavePodsWithAffinityList.
+func (c *Cache) HavePodsWithRequiredAntiAffinityList() []*framework.NodeInfo {
+	return c.withRequiredAnti.infos
+}
+
+// PodGroups returns the cache's pod groups (framework.PodGroupLister).
+func (c *Cache) PodGroups() []*framework.PodGroup { return c.groupList }
+
+var (
+	_ framework.AffinityNodeLister = &Cache{}
+	_ framework.PodGroupLister     = &Cache{}
+)
 
 // NewCache returns an empty cache.
 func NewCache() *Cache {
 	return &Cache{nodes: map[string]*nodeItem{}, pods: map[api.UID]*podState{}, zoneNodes: map[string][]string{},
-		images: map[string]*framework.ImageStateSummary{}}
+		images: map[string]*framework.ImageStateSummary{}, groups: map[groupKey]*podGroup{},
+		withAffinity: nodeList{which: 0}, withRequiredAnti: nodeList{which: 1}}
 }
 
 // zoneKey is upstream's zone key: region + ":\x00:" + zone (empty when the
@@ -63,10 +235,23 @@ func zoneKey(n *api.Node) string {
 func (c *Cache) item(name string) *nodeItem {
 	it := c.nodes[name]
 	if it == nil {
-		it = &nodeItem{info: framework.NewNodeInfo()}
+		it = &nodeItem{info: framework.NewNodeInfo(), pos: [2]int32{-1, -1}}
+		if n := len(c.freeIDs); n > 0 {
+			it.info.ID = c.freeIDs[n-1]
+			c.freeIDs = c.freeIDs[:n-1]
+		} else {
+			c.nextID++
+			it.info.ID = c.nextID
+		}
 		c.nodes[name] = it
 	}
 	return it
+}
+
+// drop forgets a node item that has neither a node nor pods.
+func (c *Cache) drop(name string, it *nodeItem) {
+	delete(c.nodes, name)
+	c.freeIDs = append(c.freeIDs, it.info.ID)
 }
 
 // AddNode adds (or, if present, updates) a node.
@@ -103,7 +288,7 @@ func (c *Cache) RemoveNode(name string) {
 	c.removeImages(it.info)
 	it.info.SetNode(nil)
 	if len(it.info.Pods) == 0 {
-		delete(c.nodes, name)
+		c.drop(name, it)
 	}
 }
 
@@ -244,11 +429,23 @@ func (c *Cache) AddPod(p *api.Pod) {
 		return
 	}
 	if ps, ok := c.pods[p.UID]; ok {
-		c.nodes[ps.node].info.RemovePod(ps.pod)
+		c.unplace(ps)
+	}
+	it := c.item(p.NodeName)
+	it.info.AddPod(p)
+	grp := c.addToGroup(it, it.info.Pods[len(it.info.Pods)-1])
+	c.syncLists(it)
+	c.pods[p.UID] = &podState{pod: p, node: p.NodeName, grp: grp}
+}
+
+// unplace takes a recorded pod off its node (the caller forgets ps).
+func (c *Cache) unplace(ps *podState) {
+	if it := c.nodes[ps.node]; it != nil {
+		it.info.RemovePod(ps.pod)
+		c.removeFromGroup(it, ps.grp)
+		c.syncLists(it)
 		c.cleanup(ps.node)
 	}
-	c.item(p.NodeName).info.AddPod(p)
-	c.pods[p.UID] = &podState{pod: p, node: p.NodeName}
 }
 
 // UpdatePod records a new version of an assigned pod.
@@ -261,15 +458,12 @@ func (c *Cache) RemovePod(p *api.Pod) {
 		return
 	}
 	delete(c.pods, p.UID)
-	if it := c.nodes[ps.node]; it != nil {
-		it.info.RemovePod(ps.pod)
-		c.cleanup(ps.node)
-	}
+	c.unplace(ps)
 }
 
 func (c *Cache) cleanup(name string) {
 	if it := c.nodes[name]; it != nil && it.info.Node() == nil && len(it.info.Pods) == 0 {
-		delete(c.nodes, name)
+		c.drop(name, it)
 	}
 }
 

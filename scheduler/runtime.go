@@ -38,11 +38,14 @@ type Profile struct {
 	preFilter    []framework.PreFilterPlugin
 	preFilterExt []framework.PreFilterExtensions // parallel to preFilter; nil entries
 	filter       []framework.FilterPlugin
+	filterBatch  []framework.BatchFilterPlugin // parallel to filter; nil entries
 	postFilter   []framework.PostFilterPlugin
 	preScore     []framework.PreScorePlugin
 	score        []framework.ScorePlugin
-	scoreExt     []framework.ScoreExtensions // parallel to score; nil entries
-	scoreWeight  []int64                     // parallel to score
+	scoreExt     []framework.ScoreExtensions  // parallel to score; nil entries
+	scoreBatch   []framework.BatchScorePlugin // parallel to score; nil entries
+	names        []string                     // runScore's scratch
+	scoreWeight  []int64                      // parallel to score
 	reserve      []framework.ReservePlugin
 	permit       []framework.PermitPlugin
 	preBind      []framework.PreBindPlugin
@@ -195,6 +198,10 @@ func NewProfile(pc ProfileConfig, reg framework.Registry, h framework.Handle) (*
 	if len(p.bind) == 0 {
 		return nil, fmt.Errorf("at least one bind plugin is needed for profile with scheduler name %q", p.name)
 	}
+	p.filterBatch = make([]framework.BatchFilterPlugin, len(p.filter))
+	for i, pl := range p.filter {
+		p.filterBatch[i], _ = pl.(framework.BatchFilterPlugin)
+	}
 	p.preFilterExt = make([]framework.PreFilterExtensions, len(p.preFilter))
 	for i, pl := range p.preFilter {
 		if x, ok := pl.(framework.PreFilterWithExtensions); ok {
@@ -221,7 +228,9 @@ func NewProfile(pc ProfileConfig, reg framework.Registry, h framework.Handle) (*
 	}
 	p.scoreWeight = make([]int64, len(p.score))
 	p.scoreExt = make([]framework.ScoreExtensions, len(p.score))
+	p.scoreBatch = make([]framework.BatchScorePlugin, len(p.score))
 	for i, s := range p.score {
+		p.scoreBatch[i], _ = s.(framework.BatchScorePlugin)
 		w, ok := weights[s.Name()]
 		if !ok {
 			return nil, fmt.Errorf("score plugin %q is not configured with weight", s.Name())
@@ -430,6 +439,11 @@ func (p *Profile) runScore(state *framework.CycleState, pod *api.Pod, nodes []*f
 	for len(buf) < len(p.score) {
 		buf = append(buf, nil)
 	}
+	names := p.names[:0]
+	for _, ni := range nodes {
+		names = append(names, ni.Name())
+	}
+	p.names = names
 	for i, pl := range p.score {
 		if _, skip := state.SkipScorePlugins[pl.Name()]; skip {
 			buf[i] = buf[i][:0]
@@ -440,12 +454,21 @@ func (p *Profile) runScore(state *framework.CycleState, pod *api.Pod, nodes []*f
 		}
 		scores := buf[i][:n]
 		buf[i] = scores
-		for j, ni := range nodes {
-			sc, st := pl.Score(state, pod, ni)
-			if !st.IsSuccess() {
+		if batch := p.scoreBatch[i]; batch != nil {
+			for j, name := range names {
+				scores[j] = framework.NodeScore{Name: name}
+			}
+			if st := batch.ScoreNodes(state, pod, nodes, scores); !st.IsSuccess() {
 				return buf, framework.AsStatus(fmt.Errorf("running Score plugin %q: %s", pl.Name(), st.Message())).WithPlugin(pl.Name())
 			}
-			scores[j] = framework.NodeScore{Name: ni.Name(), Score: sc}
+		} else {
+			for j, ni := range nodes {
+				sc, st := pl.Score(state, pod, ni)
+				if !st.IsSuccess() {
+					return buf, framework.AsStatus(fmt.Errorf("running Score plugin %q: %s", pl.Name(), st.Message())).WithPlugin(pl.Name())
+				}
+				scores[j] = framework.NodeScore{Name: names[j], Score: sc}
+			}
 		}
 		if ext := p.scoreExt[i]; ext != nil {
 			if st := ext.NormalizeScore(state, pod, scores); !st.IsSuccess() {

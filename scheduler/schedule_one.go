@@ -240,35 +240,134 @@ func (s *Scheduler) findFeasible(prof *Profile, filters []filterRef, state *fram
 		s.feasible = feasible[:0]
 		return feasible, failures, nil
 	}
-	nominated := !s.queue.nominated.empty()
-	for i := 0; i < n; i++ {
-		idx := start + i
-		if idx >= n {
-			idx -= n
-		}
-		ni := nodes[idx]
-		var st *framework.Status
-		var pl string
-		if nominated {
-			st, pl = s.filterNode(prof, filters, state, pod, ni)
-		} else {
-			st, pl = runFilters(filters, state, pod, ni)
-		}
-		if st.IsSuccess() {
-			feasible = append(feasible, ni)
-			if len(feasible) >= want {
-				break
+	if !s.queue.nominated.empty() {
+		for i := 0; i < n; i++ {
+			idx := start + i
+			if idx >= n {
+				idx -= n
 			}
-			continue
+			ni := nodes[idx]
+			st, pl := s.filterNode(prof, filters, state, pod, ni)
+			if st.IsSuccess() {
+				feasible = append(feasible, ni)
+				if len(feasible) >= want {
+					break
+				}
+				continue
+			}
+			if !st.IsRejected() {
+				return nil, nil, framework.AsStatus(fmt.Errorf("running %q filter plugin: %s", pl, st.Message())).WithPlugin(pl)
+			}
+			st.WithPlugin(pl)
+			failures = append(failures, nodeFailure{name: ni.Name(), status: st})
 		}
-		if !st.IsRejected() {
-			return nil, nil, framework.AsStatus(fmt.Errorf("running %q filter plugin: %s", pl, st.Message())).WithPlugin(pl)
-		}
-		st.WithPlugin(pl)
-		failures = append(failures, nodeFailure{name: ni.Name(), status: st})
+		s.feasible, s.failures = feasible[:0], failures[:0]
+		return feasible, failures, nil
 	}
+	// Without nominated pods, filter chunks of nodes plugin by plugin, then
+	// take the results in node order as the one-node-at-a-time loop would:
+	// filters are pure, so only the number of nodes evaluated differs.
+	batches := s.filterBatches(filters)
+	for done := 0; done < n; {
+		m := min(max(want-len(feasible), minFilterChunk), n-done)
+		chunk := s.chunk[:0]
+		for i := range m {
+			idx := start + done + i
+			if idx >= n {
+				idx -= n
+			}
+			chunk = append(chunk, nodes[idx])
+		}
+		s.chunk = chunk
+		statuses, which := s.filterChunk(filters, batches, state, pod, chunk)
+		for k, ni := range chunk {
+			st := statuses[k]
+			if st.IsSuccess() {
+				feasible = append(feasible, ni)
+				if len(feasible) >= want {
+					break
+				}
+				continue
+			}
+			pl := filters[which[k]].pl.Name()
+			if !st.IsRejected() {
+				clear(statuses)
+				return nil, nil, framework.AsStatus(fmt.Errorf("running %q filter plugin: %s", pl, st.Message())).WithPlugin(pl)
+			}
+			st.WithPlugin(pl)
+			failures = append(failures, nodeFailure{name: ni.Name(), status: st})
+		}
+		clear(statuses)
+		done += m
+		if len(feasible) >= want {
+			break
+		}
+	}
+	clear(s.chunk)
 	s.feasible, s.failures = feasible[:0], failures[:0]
 	return feasible, failures, nil
+}
+
+// minFilterChunk is the smallest number of nodes filtered together.
+const minFilterChunk = 16
+
+// filterBatches returns, parallel to filters, each filter as a batch filter
+// (nil when it is not one), in scratch space.
+func (s *Scheduler) filterBatches(filters []filterRef) []framework.BatchFilterPlugin {
+	out := s.batches[:0]
+	for _, f := range filters {
+		b, _ := f.pl.(framework.BatchFilterPlugin)
+		out = append(out, b)
+	}
+	s.batches = out
+	return out
+}
+
+// filterChunk runs the filters over nodes, each node until its first
+// failure. It returns, parallel to nodes, each node's failing status (nil
+// when it passed) and the index of the filter that failed it (scratch space,
+// valid until the next call; the caller clears the statuses).
+func (s *Scheduler) filterChunk(filters []filterRef, batches []framework.BatchFilterPlugin, state *framework.CycleState, pod *api.Pod, nodes []*framework.NodeInfo) ([]*framework.Status, []int) {
+	m := len(nodes)
+	if cap(s.chunkStatus) < m {
+		s.chunkStatus = make([]*framework.Status, m)
+		s.chunkWhich = make([]int, m)
+		s.alive = make([]int, m)
+		s.aliveNodes = make([]*framework.NodeInfo, m)
+		s.out = make([]*framework.Status, m)
+	}
+	statuses, which := s.chunkStatus[:m], s.chunkWhich[:m]
+	alive, aliveNodes := s.alive[:m], s.aliveNodes[:m]
+	for k := range alive {
+		alive[k] = k
+	}
+	copy(aliveNodes, nodes)
+	for fi, f := range filters {
+		if len(alive) == 0 {
+			break
+		}
+		out := s.out[:len(alive)]
+		if b := batches[fi]; b != nil {
+			b.FilterNodes(state, pod, aliveNodes, out)
+		} else {
+			for k, ni := range aliveNodes {
+				out[k] = f.pl.Filter(state, pod, ni)
+			}
+		}
+		w := 0
+		for k, st := range out {
+			if st.IsSuccess() {
+				alive[w], aliveNodes[w] = alive[k], aliveNodes[k]
+				w++
+				continue
+			}
+			statuses[alive[k]], which[alive[k]] = st, fi
+		}
+		clear(out)
+		alive, aliveNodes = alive[:w], aliveNodes[:w]
+	}
+	clear(s.aliveNodes[:m])
+	return statuses, which
 }
 
 // runFilters runs the filters on one node until the first failure.

@@ -43,8 +43,16 @@ type Scheduler struct {
 	feasible []*framework.NodeInfo
 	failures []nodeFailure
 	filters  []filterRef
-	scores   [][]framework.NodeScore
-	totals   []int64
+	batches  []framework.BatchFilterPlugin
+	chunk    []*framework.NodeInfo
+	// filterChunk's scratch
+	chunkStatus []*framework.Status
+	chunkWhich  []int
+	alive       []int
+	aliveNodes  []*framework.NodeInfo
+	out         []*framework.Status
+	scores      [][]framework.NodeScore
+	totals      []int64
 
 	stats Stats
 }

@@ -47,6 +47,7 @@ func convertStatefulSet(s *appsv1.StatefulSet, probs *problems) api.Object {
 	}
 	if o := s.Spec.Ordinals; o != nil {
 		nonNegative(o.Start, "spec.ordinals.start", probs)
+		out.OrdinalsStart = o.Start
 	}
 	if len(s.Spec.VolumeClaimTemplates) > 0 {
 		probs.add("spec.volumeClaimTemplates", "kubesim does not simulate volume scheduling; remove the volume claim templates")

@@ -112,6 +112,7 @@ func convertPodSpec(s *corev1.PodSpec, field string, rule restartRule, ann map[s
 	if len(s.Containers) == 0 {
 		probs.add(child(field, "containers"), "required value: a pod needs at least one container")
 	}
+	out.HostNetwork = s.HostNetwork
 	names := map[string]string{}
 	out.InitContainers = convertContainers(s.InitContainers, child(field, "initContainers"), true, s.HostNetwork, names, probs)
 	out.Containers = convertContainers(s.Containers, child(field, "containers"), false, s.HostNetwork, names, probs)

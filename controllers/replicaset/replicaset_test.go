@@ -306,9 +306,18 @@ func TestPodsShareTemplate(t *testing.T) {
 	h.run(t, "create-rs web replicas=2")
 	h.run(t, "advance 1s")
 	rs := h.rs(t, "web")
+	// Admission may derive a spec from the template's (default tolerations),
+	// but once per template: every pod of the ReplicaSet shares one spec.
+	var shared *api.PodSpec
 	for _, p := range h.st.Pods.List("default", nil) {
-		if p.Spec != rs.Template.Spec {
-			t.Fatal("pod spec is a copy, want the template's *PodSpec")
+		if shared == nil {
+			shared = p.Spec
+		}
+		if p.Spec != shared {
+			t.Fatal("pods of one template hold different *PodSpec copies, want one shared spec")
+		}
+		if p.Spec.Containers[0].Image != rs.Template.Spec.Containers[0].Image {
+			t.Fatal("pod spec does not come from the template")
 		}
 		ref := p.ControllerRef()
 		if ref == nil || ref.UID != rs.UID || ref.Kind != api.KindReplicaSet || !ref.BlockOwnerDeletion {

@@ -46,6 +46,11 @@ type NodeInfo struct {
 	ImageStates map[string]*ImageStateSummary
 	// Generation increases on every change, so snapshots can skip unchanged nodes.
 	Generation int64
+	// ID is a small positive number the scheduler cache gives every NodeInfo
+	// it holds, unique among them (reused once a NodeInfo is dropped), so
+	// that plugins can keep per-node data in slices indexed by it. It is 0
+	// for NodeInfos the cache did not make; a clone keeps its original's.
+	ID int32
 }
 
 // NewNodeInfo returns a NodeInfo holding the given pods (and no node).
@@ -129,6 +134,7 @@ func (n *NodeInfo) Clone() *NodeInfo {
 		UsedPorts:        n.UsedPorts.Clone(),
 		ImageStates:      n.ImageStates, // read-only, shared
 		Generation:       n.Generation,
+		ID:               n.ID,
 	}
 	c.Requested.Scalar = append([]api.Scalar(nil), n.Requested.Scalar...)
 	c.PodsWithAffinity = append([]*PodInfo(nil), n.PodsWithAffinity...)

@@ -108,9 +108,11 @@ func (s *Status) Plugin() string {
 	return s.plugin
 }
 
-// WithPlugin sets the plugin name and returns s (a nil s stays nil).
+// WithPlugin sets the plugin name and returns s (a nil s stays nil). It
+// does not write a name s already has, so a plugin may return one status
+// value for many nodes.
 func (s *Status) WithPlugin(name string) *Status {
-	if s != nil {
+	if s != nil && s.plugin != name {
 		s.plugin = name
 	}
 	return s

@@ -39,7 +39,10 @@ type StatefulSet struct {
 	UpdateStrategy       StatefulSetUpdateStrategy
 	MinReadySeconds      int32
 	RevisionHistoryLimit int32
-	Status               StatefulSetStatus
+	// OrdinalsStart is spec.ordinals.start: the ordinal of the first pod
+	// (default 0).
+	OrdinalsStart int32
+	Status        StatefulSetStatus
 }
 
 // StatefulSetUpdateStrategy is a StatefulSet's update strategy.
@@ -59,6 +62,10 @@ type StatefulSetStatus struct {
 	AvailableReplicas  int32
 	CurrentRevision    string
 	UpdateRevision     string
+	// CollisionCount counts ControllerRevision name collisions: it is mixed
+	// into the hash of the next revision's name (upstream's *int32; 0 here
+	// stands for unset).
+	CollisionCount int32
 }
 
 // GetKind returns KindStatefulSet.
@@ -99,6 +106,10 @@ type DaemonSetStatus struct {
 	NumberReady            int32
 	NumberAvailable        int32
 	UpdatedNumberScheduled int32
+	// CollisionCount counts ControllerRevision name collisions: it is mixed
+	// into the hash of the next revision's name (upstream's *int32; 0 here
+	// stands for unset).
+	CollisionCount int32
 }
 
 // GetKind returns KindDaemonSet.

@@ -107,6 +107,10 @@ type Condition struct {
 	Reason             string
 	Message            string
 	LastTransitionTime sim.Time
+	// LastUpdateTime is when the condition was last written with new content
+	// (upstream has it on Deployment conditions only: the Progressing
+	// condition's progress clock). Zero where a kind does not use it.
+	LastUpdateTime sim.Time
 }
 
 // FindCondition returns the condition of the given type, or nil.

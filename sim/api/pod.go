@@ -71,7 +71,11 @@ type Pod struct {
 	Priority int32
 	// PreemptionPolicy is resolved at admission (PreemptLowerPriority or Never).
 	PreemptionPolicy string
-	Status           PodStatus
+	// Hostname and Subdomain are spec.hostname and spec.subdomain, set at
+	// creation (the StatefulSet controller gives its pods a stable hostname
+	// and its headless service as subdomain); empty for most pods.
+	Hostname, Subdomain string
+	Status              PodStatus
 }
 
 // GetKind returns KindPod.
@@ -122,6 +126,9 @@ type ContainerStatus struct {
 	Started      bool
 	RestartCount int32
 	StartedAt    *sim.Time
+	// LastTermination is lastState.terminated: how the previous run of the
+	// container ended (nil if it never did). See kubelet_realism.go.
+	LastTermination *ContainerTermination
 }
 
 // MaxRestarts returns the highest restart count among the pod's containers.
@@ -136,15 +143,18 @@ func (p *Pod) MaxRestarts() int32 {
 // PodSpec is the compiled, immutable pod spec. Fields marked derived are
 // computed once by Compile from the others.
 type PodSpec struct {
-	SchedulerName                 string
-	PriorityClassName             string
-	Priority                      *int32 // explicit spec.priority, before admission
-	PreemptionPolicy              string // explicit, before admission ("" = from class)
-	NodeSelector                  map[string]string
-	Affinity                      *Affinity
-	Tolerations                   []Toleration
-	TopologySpreadConstraints     []TopologySpreadConstraint
-	SchedulingGates               []string
+	SchedulerName             string
+	PriorityClassName         string
+	Priority                  *int32 // explicit spec.priority, before admission
+	PreemptionPolicy          string // explicit, before admission ("" = from class)
+	NodeSelector              map[string]string
+	Affinity                  *Affinity
+	Tolerations               []Toleration
+	TopologySpreadConstraints []TopologySpreadConstraint
+	SchedulingGates           []string
+	// HostNetwork is spec.hostNetwork: the pod uses the node's network
+	// namespace (DaemonSet pods then tolerate network-unavailable).
+	HostNetwork                   bool
 	RestartPolicy                 RestartPolicy
 	TerminationGracePeriodSeconds int64
 	Containers                    []Container

@@ -65,7 +65,11 @@ type DeploymentStatus struct {
 	AvailableReplicas   int32
 	UnavailableReplicas int32
 	TerminatingReplicas int32
-	Conditions          []Condition
+	// CollisionCount counts pod-template-hash collisions: it is mixed into
+	// the hash of the next new ReplicaSet's name (upstream's *int32; 0 here
+	// stands for unset).
+	CollisionCount int32
+	Conditions     []Condition
 }
 
 // GetKind returns KindDeployment.
@@ -100,6 +104,12 @@ type JobStatus struct {
 	StartTime      *sim.Time
 	CompletionTime *sim.Time
 	Conditions     []Condition
+	// Terminating counts the Job's pods that are being deleted and not yet
+	// terminal (upstream's status.terminating).
+	Terminating int32
+	// CompletedIndexes lists the completed indexes of an Indexed Job in
+	// upstream's text form ("1,3-5,7"); empty otherwise.
+	CompletedIndexes string
 }
 
 // GetKind returns KindJob.
@@ -140,6 +150,14 @@ type PodDisruptionBudgetStatus struct {
 	CurrentHealthy     int32
 	DesiredHealthy     int32
 	ExpectedPods       int32
+	// DisruptedPods maps the name of each pod whose eviction the API server
+	// has granted, but which the disruption controller has not yet seen
+	// terminating, to the time of the eviction (upstream's
+	// status.disruptedPods). Nil when empty. Writers replace the map, never
+	// modify it in place (objects are shared).
+	DisruptedPods map[string]sim.Time
+	// Conditions holds the DisruptionAllowed condition.
+	Conditions []Condition
 }
 
 // GetKind returns KindPodDisruptionBudget.

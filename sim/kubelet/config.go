@@ -3,6 +3,7 @@ package kubelet
 import (
 	"errors"
 	"fmt"
+	"math"
 	"time"
 )
 
@@ -48,6 +49,52 @@ type Config struct {
 	// last restart (strictly more) for the back-off to start over (upstream
 	// 600 s).
 	RestartBackoffReset time.Duration
+
+	// FailingImages lists images (any spelling) whose pulls fail: the
+	// containers wait in ErrImagePull / ImagePullBackOff. Manager.
+	// SetImageFailing changes the set during a run. Default none.
+	FailingImages []string
+	// ImagePullBackoffInitial and ImagePullBackoffMax are the image pull
+	// back-off: the retry after the first failed pull waits the initial
+	// delay, each further one twice the last, up to the cap (upstream 10 s
+	// and 300 s). An entry idle for more than twice the cap starts over.
+	ImagePullBackoffInitial time.Duration
+	ImagePullBackoffMax     time.Duration
+	// PodWorkerBackOff is how soon the kubelet's pod worker syncs a pod
+	// again after a failed sync (upstream's backOffPeriod, 10 s, without
+	// its jitter): a pod in image pull back-off shows ImagePullBackOff from
+	// then until its next pull.
+	PodWorkerBackOff time.Duration
+
+	// MemoryUsageSpread draws each run's memory usage around the pod's
+	// memory request: request × max(0, 1 + spread × N(0,1)), from the pod's
+	// own random stream (kubelet/pod/<namespace>/<name>). 0 (the default):
+	// pods use exactly their request. The kubesim.io/memory-usage and
+	// memory-usage-spread annotations override it per pod.
+	MemoryUsageSpread float64
+	// EvictionHardMemoryAvailable is the hard eviction threshold
+	// memory.available in bytes (upstream default 100Mi).
+	EvictionHardMemoryAvailable int64
+	// EvictionMonitoringInterval is the eviction manager's period
+	// (upstream housekeeping interval, 10 s): at most one pod is evicted
+	// per interval.
+	EvictionMonitoringInterval time.Duration
+	// EvictionPressureTransitionPeriod is how long a pressure condition
+	// stays True after its signal was last crossed (upstream 5 min).
+	EvictionPressureTransitionPeriod time.Duration
+
+	// NodeLeaseDurationSeconds is the node Lease's duration; the kubelet
+	// renews it every quarter of it (upstream 40 s, renewed every 10 s).
+	NodeLeaseDurationSeconds int32
+
+	// ShutdownGracePeriod and ShutdownGracePeriodCriticalPods are the
+	// graceful node shutdown periods (kubelet shutdownGracePeriod and
+	// shutdownGracePeriodCriticalPods) used by Reclaim and by Shutdown
+	// without a period of its own. Upstream leaves the feature off (0);
+	// kubesim defaults to the 30 s / 10 s of upstream's documentation
+	// example, the common setting of cloud node images.
+	ShutdownGracePeriod             time.Duration
+	ShutdownGracePeriodCriticalPods time.Duration
 }
 
 // DefaultConfig returns the defaults documented on Config's fields.
@@ -60,6 +107,19 @@ func DefaultConfig() Config {
 		RestartBackoffInitial: 10 * time.Second,
 		RestartBackoffMax:     300 * time.Second,
 		RestartBackoffReset:   600 * time.Second,
+
+		ImagePullBackoffInitial: 10 * time.Second,
+		ImagePullBackoffMax:     300 * time.Second,
+		PodWorkerBackOff:        10 * time.Second,
+
+		EvictionHardMemoryAvailable:      100 * MiB,
+		EvictionMonitoringInterval:       10 * time.Second,
+		EvictionPressureTransitionPeriod: 5 * time.Minute,
+
+		NodeLeaseDurationSeconds: 40,
+
+		ShutdownGracePeriod:             30 * time.Second,
+		ShutdownGracePeriodCriticalPods: 10 * time.Second,
 	}
 }
 
@@ -86,6 +146,41 @@ func (c *Config) Validate() error {
 	}
 	if c.RestartBackoffReset <= 0 {
 		bad("restartBackoffReset", "must be > 0, got %v", c.RestartBackoffReset)
+	}
+	if c.ImagePullBackoffInitial <= 0 {
+		bad("imagePullBackoffInitial", "must be > 0, got %v", c.ImagePullBackoffInitial)
+	}
+	if c.ImagePullBackoffMax < c.ImagePullBackoffInitial {
+		bad("imagePullBackoffMax", "must be >= imagePullBackoffInitial (%v), got %v", c.ImagePullBackoffInitial, c.ImagePullBackoffMax)
+	}
+	if c.PodWorkerBackOff <= 0 {
+		bad("podWorkerBackOff", "must be > 0, got %v", c.PodWorkerBackOff)
+	}
+	if c.MemoryUsageSpread < 0 || math.IsNaN(c.MemoryUsageSpread) || math.IsInf(c.MemoryUsageSpread, 0) {
+		bad("memoryUsageSpread", "must be a number >= 0, got %v", c.MemoryUsageSpread)
+	}
+	if c.EvictionHardMemoryAvailable < 0 {
+		bad("evictionHardMemoryAvailable", "must be >= 0 bytes, got %d", c.EvictionHardMemoryAvailable)
+	}
+	if c.EvictionMonitoringInterval <= 0 {
+		bad("evictionMonitoringInterval", "must be > 0, got %v", c.EvictionMonitoringInterval)
+	}
+	if c.EvictionPressureTransitionPeriod < 0 {
+		bad("evictionPressureTransitionPeriod", "must be >= 0, got %v", c.EvictionPressureTransitionPeriod)
+	}
+	if c.NodeLeaseDurationSeconds <= 0 {
+		bad("nodeLeaseDurationSeconds", "must be > 0, got %d", c.NodeLeaseDurationSeconds)
+	}
+	if c.ShutdownGracePeriod < 0 {
+		bad("shutdownGracePeriod", "must be >= 0, got %v", c.ShutdownGracePeriod)
+	}
+	if c.ShutdownGracePeriodCriticalPods < 0 || c.ShutdownGracePeriodCriticalPods > c.ShutdownGracePeriod {
+		bad("shutdownGracePeriodCriticalPods", "must be between 0 and shutdownGracePeriod (%v), got %v", c.ShutdownGracePeriod, c.ShutdownGracePeriodCriticalPods)
+	}
+	for i, name := range c.FailingImages {
+		if name == "" {
+			bad(fmt.Sprintf("failingImages[%d]", i), "empty image name")
+		}
 	}
 	for name, size := range c.Images {
 		if name == "" {

@@ -96,7 +96,7 @@ func (k *Kubelet) pullDone(p *pull, now sim.Time) {
 		if ps.gone || ps.phase != phasePulling {
 			continue
 		}
-		if pod, ok := k.m.st.Pods.GetKey(ps.key); ok && pod.UID == ps.uid && k.m.recording() {
+		if pod, ok := k.m.st.Pods.GetKey(ps.key); ok && pod.UID == ps.uid && k.recording() {
 			k.m.st.Record(k.component, pod, "Pulled", fmt.Sprintf(
 				"Successfully pulled image %q in %v (%v including waiting). Image size: %d bytes.",
 				w.display, took, now.Sub(w.since), p.size))

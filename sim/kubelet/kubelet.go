@@ -20,6 +20,16 @@ const (
 	reasonKubeletReady  = "KubeletReady"
 	messageKubeletReady = "kubelet is posting ready status"
 	rejectedPrefix      = "Pod was rejected: "
+
+	reasonNodeShutdown           = "NodeShutdown"
+	messageNodeShutdownRejected  = "Pod was rejected as the node is shutting down."
+	reasonEvicted                = "Evicted"
+	nodeConditionMessageFmt      = "The node had condition: %s. "
+	reasonKubeletNotReady        = "KubeletNotReady"
+	messageNodeShuttingDown      = "node is shutting down"
+	reasonTerminated             = "Terminated"
+	messageShutdown              = "Pod was terminated in response to imminent node shutdown."
+	reasonContainerStatusUnknown = "ContainerStatusUnknown"
 )
 
 // Kubelet is the simulated kubelet of one node. It exists while its Node does;
@@ -42,6 +52,28 @@ type Kubelet struct {
 	pulls  map[string]*pull    // queued or running pulls by canonical name
 	queue  []*pull             // pulls waiting for the serial puller
 	active *pull               // the serial puller's running pull
+
+	// startedAt is when this kubelet process started: the origin of the
+	// eviction manager's monitoring grid.
+	startedAt sim.Time
+	// conn says whether the kubelet talks to the API server (failures.go).
+	conn connState
+	// down is set once the machine has died (Crash, or the end of a
+	// Shutdown): nothing runs until Recover starts a fresh kubelet.
+	down bool
+	// shuttingDown is set during a graceful node shutdown.
+	shuttingDown bool
+	// gen counts disconnections, so that a scheduled reconnection of an
+	// earlier one does nothing.
+	gen uint64
+
+	// Node-pressure eviction (pressure.go).
+	allocMem     int64 // the node's allocatable memory
+	memUsage     int64 // summed memory usage of the pods' running containers
+	memPressure  bool  // the MemoryPressure condition as the kubelet reports it
+	lastPressure sim.Time
+	tick         sim.Timer
+	tickAt       sim.Time
 }
 
 func newKubelet(m *Manager, n *api.Node) *Kubelet {
@@ -69,19 +101,39 @@ func (k *Kubelet) ActivePods() int64 { return k.count }
 // finished, as admission counts them.
 func (k *Kubelet) Allocated() api.Resources { return k.used }
 
-// start registers the node's readiness and takes up the pods already bound to
-// it, oldest first.
-func (k *Kubelet) start(n *api.Node) {
-	if api.FindCondition(n.Conditions, api.NodeReady) == nil {
+// start registers the node's readiness, renews its lease and takes up the
+// pods already bound to it, oldest first. A rebooted kubelet (Recover) finds
+// those pods' containers gone: see rebootPod.
+func (k *Kubelet) start(n *api.Node, rebooted bool) {
+	now := k.m.eng.Now()
+	k.startedAt = now
+	k.allocMem = n.Allocatable.Memory
+	k.renewLease(now)
+	if rebooted {
+		k.postReady(now)
+	} else if api.FindCondition(n.Conditions, api.NodeReady) == nil {
 		k.registerReady()
 	}
+	for _, p := range k.boundPods() {
+		if rebooted {
+			k.rebootPod(p, now)
+		} else {
+			k.syncPod(p)
+		}
+	}
+}
+
+// boundPods returns the stored pods bound to the node, oldest first, as the
+// kubelet's HandlePodAdditions sorts them.
+func (k *Kubelet) boundPods() []*api.Pod {
 	pods := k.m.st.Pods.ByIndex(store.IndexNode, k.name)
 	slices.SortStableFunc(pods, func(a, b *api.Pod) int {
-		return compareTime(a.CreationTimestamp, b.CreationTimestamp)
+		if c := compareTime(a.CreationTimestamp, b.CreationTimestamp); c != 0 {
+			return c
+		}
+		return strings.Compare(a.Key(), b.Key())
 	})
-	for _, p := range pods {
-		k.syncPod(p)
-	}
+	return pods
 }
 
 // registerReady posts Ready=True, as a kubelet's first status update does.
@@ -92,9 +144,13 @@ func (k *Kubelet) registerReady() {
 			return
 		}
 		c := n.Clone()
+		now := k.m.eng.Now()
 		c.Conditions = api.SetCondition(n.Conditions, api.Condition{Type: api.NodeReady,
 			Status: api.ConditionTrue, Reason: reasonKubeletReady, Message: messageKubeletReady,
-			LastTransitionTime: k.m.eng.Now()})
+			LastTransitionTime: now})
+		if api.FindCondition(c.Conditions, api.NodeMemoryPressure) == nil {
+			c.Conditions = api.SetCondition(c.Conditions, memoryCondition(false, now))
+		}
 		_, err := k.m.st.Nodes.Update(k.component, c, "NodeReady")
 		if !errors.Is(err, store.ErrConflict) {
 			return
@@ -114,6 +170,8 @@ func (k *Kubelet) stop() {
 		k.forget(k.pods[uid])
 	}
 	k.stopPulls()
+	k.m.eng.Cancel(k.tick)
+	k.tick = sim.Timer{}
 }
 
 // podDeleted forgets a pod the store no longer holds.
@@ -159,27 +217,60 @@ func (k *Kubelet) syncPod(ev *api.Pod) {
 
 // admit runs admission for a newly seen pod and, if it fits, starts its
 // lifecycle.
-func (k *Kubelet) admit(p *api.Pod, now sim.Time) {
+func (k *Kubelet) admit(p *api.Pod, now sim.Time) { k.admitRun(p, now, 0, nil) }
+
+// admitRun is admit for a pod whose earlier containers may have run on this
+// node before (a reboot): restarts and last are what its status shows.
+func (k *Kubelet) admitRun(p *api.Pod, now sim.Time, restarts int32, last *api.ContainerTermination) {
 	node, ok := k.m.st.Nodes.GetKey(k.name)
 	if !ok || node.UID != k.uid {
 		return
 	}
 	spec := p.Spec
-	if reason, msg := k.fit(spec.Requests, node); reason != "" {
+	if reason, msg := k.admissionCheck(p, node); reason != "" {
 		k.reject(p, reason, msg)
 		return
 	}
-	ps := &podState{k: k, key: p.Key(), uid: p.UID, spec: spec, info: k.m.acquire(spec), namespace: p.Namespace, name: p.Name}
+	ps := &podState{k: k, key: p.Key(), uid: p.UID, spec: spec, info: k.m.acquire(spec), namespace: p.Namespace, name: p.Name,
+		priority: p.Priority, created: p.CreationTimestamp, restarts: restarts, lastTerm: last}
+	if len(p.Annotations) > 0 {
+		b, err := ParseBehavior(p.Annotations)
+		if err != nil && k.recording() {
+			k.m.st.Record(k.component, p, "FailedKubesimAnnotation", err.Error())
+		}
+		ps.bh = b
+	}
 	k.pods[ps.uid] = ps
 	ps.counted = true
 	k.used = k.used.Add(spec.Requests)
 	k.count++
 	ps.phase = phasePulling
 	startTime := now
-	if !k.writePod(ps, "Admitted", func(c *api.Pod) { admittedStatus(c, ps.info, &startTime, now) }) {
+	if p.Status.StartTime != nil {
+		startTime = *p.Status.StartTime
+	}
+	if !k.writePod(ps, "Admitted", func(c *api.Pod) { admittedStatus(c, ps, &startTime, now) }) {
 		return
 	}
 	k.ensureImages(ps, now)
+}
+
+// admissionCheck runs the kubelet's admit handlers in upstream's order that
+// kubesim models: the node shutdown manager, the eviction manager (memory
+// pressure) and resource fit. It returns the rejection reason and message,
+// or "" when the pod is admitted.
+func (k *Kubelet) admissionCheck(p *api.Pod, node *api.Node) (reason, msg string) {
+	if k.shuttingDown {
+		return reasonNodeShutdown, messageNodeShutdownRejected
+	}
+	if k.memPressure && !isCritical(p) && p.Spec.IsBestEffort() &&
+		!api.Tolerates(p.Spec.Tolerations, &api.Taint{Key: api.TaintNodeMemoryPressure, Effect: api.TaintNoSchedule}) {
+		return reasonEvicted, fmt.Sprintf(nodeConditionMessageFmt, "[MemoryPressure]")
+	}
+	if reason, msg := k.fit(p.Spec.Requests, node); reason != "" {
+		return reason, rejectedPrefix + msg
+	}
+	return "", ""
 }
 
 // reject sets a pod that does not fit Failed, as upstream's rejectPod does,
@@ -193,10 +284,10 @@ func (k *Kubelet) reject(p *api.Pod, reason, msg string) {
 		c := cur.Clone()
 		c.Status.Phase = api.PodFailed
 		c.Status.Reason = reason
-		c.Status.Message = rejectedPrefix + msg
+		c.Status.Message = msg
 		_, err := k.m.st.Pods.Update(k.component, c, reason)
 		if err == nil {
-			k.m.st.Record(k.component, c, reason, msg)
+			k.m.st.Record(k.component, c, reason, strings.TrimPrefix(msg, rejectedPrefix))
 			return
 		}
 		if !errors.Is(err, store.ErrConflict) {
@@ -265,8 +356,20 @@ const maxAttempts = 5
 
 // writePod re-reads the pod, applies mutate to a copy and updates it, retrying
 // on conflict. If the pod is gone (or replaced by another with its name) the
-// kubelet forgets it and writePod returns false.
+// kubelet forgets it and writePod returns false. A kubelet cut off from the
+// API server applies mutate to its own view of the pod instead, written when
+// it reconnects.
 func (k *Kubelet) writePod(ps *podState, reason string, mutate func(*api.Pod)) bool {
+	if k.conn != connected {
+		if ps.view == nil {
+			return true
+		}
+		c := ps.view.Clone()
+		mutate(c)
+		ps.view = c
+		ps.dirty = true
+		return true
+	}
 	for range maxAttempts {
 		cur, ok := k.m.st.Pods.GetKey(ps.key)
 		if !ok || cur.UID != ps.uid {
@@ -275,8 +378,9 @@ func (k *Kubelet) writePod(ps *podState, reason string, mutate func(*api.Pod)) b
 		}
 		c := cur.Clone()
 		mutate(c)
-		_, err := k.m.st.Pods.Update(k.component, c, reason)
+		stored, err := k.m.st.Pods.Update(k.component, c, reason)
 		if err == nil {
+			ps.view = stored
 			return true
 		}
 		if !errors.Is(err, store.ErrConflict) {
@@ -288,15 +392,24 @@ func (k *Kubelet) writePod(ps *podState, reason string, mutate func(*api.Pod)) b
 }
 
 // deletePod removes the pod from the store with grace 0 (the kubelet's final
-// delete once its containers have stopped) and forgets it.
+// delete once its containers have stopped) and forgets it. Cut off from the
+// API server, the kubelet only forgets it: it deletes the pod when it
+// reconnects and finds it still terminating.
 func (k *Kubelet) deletePod(key string, uid api.UID) {
 	if ps := k.pods[uid]; ps != nil {
 		k.forget(ps)
+	}
+	if k.conn != connected {
+		return
 	}
 	ns, name, _ := strings.Cut(key, "/")
 	zero := int64(0)
 	_ = k.m.st.Pods.Delete(k.component, ns, name, store.DeleteOptions{GracePeriodSeconds: &zero, UID: uid}, "Terminated")
 }
+
+// recording reports whether recorded events reach anyone: the store has
+// write hooks and the kubelet can reach the API server.
+func (k *Kubelet) recording() bool { return k.conn == connected && k.m.st.Recording() }
 
 func compareTime(a, b sim.Time) int {
 	switch {

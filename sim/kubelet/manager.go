@@ -22,7 +22,9 @@ type Manager struct {
 	// specs holds derived information for the specs of admitted pods.
 	specs    map[*api.PodSpec]*specInfo
 	kubelets map[string]*Kubelet
-	started  bool
+	// failing holds the canonical names of images whose pulls fail.
+	failing map[string]bool
+	started bool
 }
 
 // NewManager returns a manager of the kubelets of st's nodes, driven by eng.
@@ -37,9 +39,12 @@ func NewManager(eng *sim.Engine, st *store.Store, cfg Config) *Manager {
 	}
 	m := &Manager{eng: eng, st: st, cfg: cfg,
 		sizes: make(map[string]int64, len(cfg.Images)), canon: map[string]string{}, specs: map[*api.PodSpec]*specInfo{},
-		kubelets: map[string]*Kubelet{}}
+		kubelets: map[string]*Kubelet{}, failing: map[string]bool{}}
 	for name, size := range cfg.Images {
 		m.sizes[api.NormalizeImage(name)] = size
+	}
+	for _, name := range cfg.FailingImages {
+		m.failing[api.NormalizeImage(name)] = true
 	}
 	return m
 }
@@ -59,10 +64,14 @@ func (m *Manager) Start() {
 	m.st.Pods.Watch(m.onPod)
 }
 
-// Kubelet returns the kubelet of the named node, if one is running.
+// Kubelet returns the kubelet of the named node, if one is running (not
+// after Crash or a completed Shutdown, until Recover).
 func (m *Manager) Kubelet(node string) (*Kubelet, bool) {
 	k, ok := m.kubelets[node]
-	return k, ok
+	if !ok || k.down {
+		return nil, false
+	}
+	return k, true
 }
 
 // Config returns the configuration in effect.
@@ -87,8 +96,8 @@ func (m *Manager) onPod(ev store.Event[*api.Pod]) {
 		return
 	}
 	k := m.kubelets[p.NodeName]
-	if k == nil {
-		return
+	if k == nil || k.down || k.conn != connected {
+		return // nobody there, or it cannot see the change
 	}
 	if ev.Type == store.Deleted {
 		k.podDeleted(p)
@@ -109,7 +118,7 @@ func (m *Manager) addNode(n *api.Node) {
 	}
 	k := newKubelet(m, cur)
 	m.kubelets[n.Name] = k
-	k.start(cur)
+	k.start(cur, false)
 }
 
 func (m *Manager) removeNode(k *Kubelet) {
@@ -124,10 +133,6 @@ func (m *Manager) imageSize(canon string) int64 {
 	}
 	return m.cfg.DefaultImageSize
 }
-
-// recording reports whether recorded events are observed, so that messages
-// are only formatted when someone reads them.
-func (m *Manager) recording() bool { return m.st.Recording() }
 
 // canonical returns api.NormalizeImage(name), memoised.
 func (m *Manager) canonical(name string) string {

@@ -18,6 +18,12 @@ type specInfo struct {
 	// unready and uninitialized are the condition messages naming the
 	// regular and the init containers.
 	unready, uninitialized string
+	// startup says some container has a startup probe.
+	startup bool
+	// memLimit is the pod's memory limit: the sum of its containers' and
+	// sidecars' limits when each has one (the pod cgroup's limit), else 0
+	// (none).
+	memLimit int64
 }
 
 // imageRef is one container's image: as written, canonical, and whether an
@@ -36,6 +42,12 @@ func (m *Manager) acquire(spec *api.PodSpec) *specInfo {
 	si := &specInfo{refs: 1, readyDelay: readyTime(spec, 0).Duration(),
 		unready:       "containers with unready status: " + nameList(spec.Containers),
 		uninitialized: "containers with incomplete status: " + nameList(spec.InitContainers)}
+	si.memLimit = memoryLimit(spec)
+	for i := range spec.Containers {
+		if spec.Containers[i].StartupProbe != nil {
+			si.startup = true
+		}
+	}
 	si.images = make([]imageRef, 0, len(spec.InitContainers)+len(spec.Containers))
 	for _, cs := range [][]api.Container{spec.InitContainers, spec.Containers} {
 		for i := range cs {
@@ -60,4 +72,26 @@ func (m *Manager) releaseSpec(spec *api.PodSpec) {
 			delete(m.specs, spec)
 		}
 	}
+}
+
+// memoryLimit returns the pod's memory limit: the summed limits of its
+// containers and sidecars if every one has a memory limit, else 0.
+func memoryLimit(spec *api.PodSpec) int64 {
+	var sum int64
+	for i := range spec.Containers {
+		l := spec.Containers[i].Limits.Memory
+		if l <= 0 {
+			return 0
+		}
+		sum += l
+	}
+	for i := range spec.InitContainers {
+		if c := &spec.InitContainers[i]; c.IsSidecar() {
+			if c.Limits.Memory <= 0 {
+				return 0
+			}
+			sum += c.Limits.Memory
+		}
+	}
+	return sum
 }

@@ -56,6 +56,9 @@ type Store struct {
 	uids         *rand.Rand
 	hooks        []func(*Write)
 	tables       []ownerIndexed
+	// tolerated maps a pod spec to its DefaultTolerationSeconds form (see
+	// admission_tolerations.go).
+	tolerated map[*api.PodSpec]*api.PodSpec
 
 	Namespaces      *Table[*api.Namespace]
 	Nodes           *Table[*api.Node]
@@ -231,13 +234,15 @@ func (s *Store) UpdateOwners(component string, ref ObjectRef, owners []api.Owner
 	return fmt.Errorf("store: unknown kind %q: %w", ref.Kind, ErrInvalid)
 }
 
-// admitPod resolves the pod's priority and preemption policy from its priority
-// class (or the global default class), as the Priority admission plugin does,
-// and defaults its scheduler name.
+// admitPod adds the DefaultTolerationSeconds tolerations, resolves the pod's
+// priority and preemption policy from its priority class (or the global
+// default class), as the Priority admission plugin does, and defaults its
+// scheduler name.
 func (s *Store) admitPod(p *api.Pod) error {
 	if p.Spec == nil {
 		return fmt.Errorf("pod %s: no spec: %w", p.Key(), ErrInvalid)
 	}
+	p.Spec = s.defaultTolerations(p.Spec)
 	name := p.Spec.PriorityClassName
 	var pc *api.PriorityClass
 	if name != "" {

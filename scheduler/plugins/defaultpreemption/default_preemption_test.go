@@ -306,6 +306,15 @@ func TestFilterPodsWithPDBViolation(t *testing.T) {
 	if names(v) != "p2,p3" || names(nv) != "p1,nolabels,o" {
 		t.Fatalf("violating %q, non-violating %q", names(v), names(nv))
 	}
+	// p1 is already in the budget's disruptedPods: the API server has
+	// counted its eviction, so it does not use the one allowed disruption
+	// again; p2 takes it and only p3 violates.
+	counted := pdb("b", 1, app)
+	counted.Status.DisruptedPods = map[string]sim.Time{"p1": 0}
+	v, nv = filterPodsWithPDBViolation(pods, []*api.PodDisruptionBudget{counted})
+	if names(v) != "p3" || names(nv) != "p1,nolabels,o,p2" {
+		t.Fatalf("with p1 disrupted: violating %q, non-violating %q", names(v), names(nv))
+	}
 }
 
 func TestNumCandidatesAndArgs(t *testing.T) {

@@ -36,9 +36,9 @@
 // its nominated node first.
 //
 // PodDisruptionBudgets count through their status.disruptionsAllowed, as
-// upstream reads them. kubesim has no disruption controller yet (it comes
-// with a later issue), so until then the value is whatever the manifest's
-// status says (0 when absent), and status.disruptedPods is not modelled.
+// upstream reads them, maintained by the disruption controller
+// (controllers/disruption); a pod already listed in a PDB's
+// status.disruptedPods does not use up that PDB's budget again.
 //
 // Upstream runs the API calls asynchronously and holds the preemptor back
 // with PreEnqueue until they are done. In kubesim the calls are store writes

@@ -275,8 +275,9 @@ func sortByImportance(pods []*api.Pod, now sim.Time) {
 // filterPodsWithPDBViolation splits pods, keeping their order, into those
 // whose deletion would violate a PodDisruptionBudget and the others: walking
 // the list, each pod uses up one of status.disruptionsAllowed of every PDB of
-// its namespace whose non-empty selector matches its (non-empty) labels; it
-// violates if one of them goes below zero.
+// its namespace whose non-empty selector matches its (non-empty) labels,
+// unless the PDB already lists the pod in status.disruptedPods (the API server
+// has counted it); it violates if one of them goes below zero.
 func filterPodsWithPDBViolation(pods []*api.Pod, pdbs []*api.PodDisruptionBudget) (violating, nonViolating []*api.Pod) {
 	allowed := make([]int32, len(pdbs))
 	for i, pdb := range pdbs {
@@ -287,6 +288,9 @@ func filterPodsWithPDBViolation(pods []*api.Pod, pdbs []*api.PodDisruptionBudget
 		if len(p.Labels) != 0 {
 			for i, pdb := range pdbs {
 				if pdb.Namespace != p.Namespace || pdb.Selector == nil || pdb.Selector.Empty() || !pdb.Selector.Matches(p.Labels) {
+					continue
+				}
+				if _, counted := pdb.Status.DisruptedPods[p.Name]; counted {
 					continue
 				}
 				allowed[i]--

@@ -52,8 +52,8 @@ type ImageLocality struct {
 }
 
 var (
-	_ framework.PreScorePlugin = &ImageLocality{}
-	_ framework.ScorePlugin    = &ImageLocality{}
+	_ framework.PreScorePlugin   = &ImageLocality{}
+	_ framework.BatchScorePlugin = &ImageLocality{}
 )
 
 // New returns the plugin. It takes no arguments: args must be nil.
@@ -112,6 +112,32 @@ func (pl *ImageLocality) Score(state *framework.CycleState, p *api.Pod, ni *fram
 		s = pl.newState(p) // called without PreScore: compute here
 	}
 	return calculatePriority(sumImageScores(ni, s), len(s.images)), nil
+}
+
+// ScoreNodes is Score over many nodes.
+func (pl *ImageLocality) ScoreNodes(state *framework.CycleState, p *api.Pod, nodes []*framework.NodeInfo, scores []framework.NodeScore) *framework.Status {
+	d, err := state.Read(preScoreStateKey)
+	s, ok := d.(*preScoreState)
+	if err != nil || !ok {
+		for i, ni := range nodes {
+			sc, st := pl.Score(state, p, ni)
+			if !st.IsSuccess() {
+				return st
+			}
+			scores[i].Score = sc
+		}
+		return nil
+	}
+	// A node listing no image sums 0, which scores calculatePriority(0, n).
+	none := calculatePriority(0, len(s.images))
+	for i, ni := range nodes {
+		if len(ni.ImageStates) == 0 {
+			scores[i].Score = none
+			continue
+		}
+		scores[i].Score = calculatePriority(sumImageScores(ni, s), len(s.images))
+	}
+	return nil
 }
 
 // ScoreExtensions returns nil: the scores are already in [0, 100].

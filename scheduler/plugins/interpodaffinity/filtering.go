@@ -23,66 +23,86 @@ const preFilterStateKey framework.StateKey = "PreFilter" + Name
 
 var errNoNode = errors.New(Name + ": node not found")
 
-// topologyPair is one topology domain: a node label key and value.
-type topologyPair struct {
-	key, value string
-}
-
-// topologyCounts counts matching pods per topology domain. Entries that drop
-// to zero are deleted, as upstream does; keys lists every topology key ever
-// counted (first-seen order) so that a node's domains can be looked up
-// without iterating its labels or the map.
+// topologyCounts counts matching pods per topology domain (a key and a
+// value, as interned ids of the plugin's domainIndex). nonzero counts the
+// domains whose count is not 0, upstream's map size (it deletes entries that
+// drop to zero); keys lists every key id ever counted (first-seen order) so
+// that a node's domains can be looked up without iterating its labels.
 type topologyCounts struct {
-	m    map[topologyPair]int64
-	keys []string
+	dom     *domainIndex
+	counts  [][]int64 // per key id, per value id
+	nonzero int
+	keys    []int32
 }
 
-func newTopologyCounts() topologyCounts {
-	return topologyCounts{m: map[topologyPair]int64{}}
+func newTopologyCounts(dom *domainIndex) topologyCounts {
+	return topologyCounts{dom: dom}
 }
 
-// add adds delta to the domain of node for key, if the node has the key.
-func (c *topologyCounts) add(node *api.Node, key string, delta int64) {
-	v, ok := node.Labels[key]
-	if !ok {
+// add adds delta to the domain of the node for key id k, if the node has the key.
+func (c *topologyCounts) add(ni *framework.NodeInfo, node *api.Node, k int32, delta int64) {
+	v := c.dom.value(ni, node, k)
+	if v == noValue {
 		return
 	}
-	if !containsString(c.keys, key) {
-		c.keys = append(c.keys, key)
+	for int(k) >= len(c.counts) {
+		c.counts = append(c.counts, nil)
 	}
-	pair := topologyPair{key, v}
-	n := c.m[pair] + delta
-	if n == 0 {
-		delete(c.m, pair)
-		return
+	cs := c.counts[k]
+	if cs == nil {
+		c.keys = append(c.keys, k)
 	}
-	c.m[pair] = n
+	if int(v) >= len(cs) {
+		n := max(len(c.dom.values[k]), int(v)+1)
+		cs = append(cs, make([]int64, n-len(cs))...)
+		c.counts[k] = cs
+	}
+	old := cs[v]
+	cur := old + delta
+	cs[v] = cur
+	switch {
+	case old == 0 && cur != 0:
+		c.nonzero++
+	case old != 0 && cur == 0:
+		c.nonzero--
+	}
+}
+
+// get returns the count of value id v of key id k.
+func (c *topologyCounts) get(k, v int32) int64 {
+	if v < 0 || int(k) >= len(c.counts) || int(v) >= len(c.counts[k]) {
+		return 0
+	}
+	return c.counts[k][v]
 }
 
 func (c *topologyCounts) clone() topologyCounts {
-	m := make(map[topologyPair]int64, len(c.m))
-	for k, v := range c.m {
-		m[k] = v
+	n := topologyCounts{dom: c.dom, counts: make([][]int64, len(c.counts)), nonzero: c.nonzero,
+		keys: append([]int32(nil), c.keys...)}
+	for i, cs := range c.counts {
+		if cs != nil {
+			n.counts[i] = append([]int64{}, cs...)
+		}
 	}
-	return topologyCounts{m: m, keys: append([]string(nil), c.keys...)}
+	return n
 }
 
 // addAffinityTerms adds delta for every term's domain when p matches all the
 // terms (an existing pod must satisfy all required affinity terms at once).
-func (c *topologyCounts) addAffinityTerms(terms []incomingTerm, p *api.Pod, node *api.Node, delta int64) {
+func (c *topologyCounts) addAffinityTerms(terms []incomingTerm, p *api.Pod, ni *framework.NodeInfo, node *api.Node, delta int64) {
 	if !matchesAll(terms, p) {
 		return
 	}
 	for i := range terms {
-		c.add(node, terms[i].topologyKey, delta)
+		c.add(ni, node, terms[i].key, delta)
 	}
 }
 
 // addAntiAffinityTerms adds delta for the domain of each term p matches.
-func (c *topologyCounts) addAntiAffinityTerms(terms []incomingTerm, p *api.Pod, node *api.Node, delta int64) {
+func (c *topologyCounts) addAntiAffinityTerms(terms []incomingTerm, p *api.Pod, ni *framework.NodeInfo, node *api.Node, delta int64) {
 	for i := range terms {
 		if terms[i].matches(p) {
-			c.add(node, terms[i].topologyKey, delta)
+			c.add(ni, node, terms[i].key, delta)
 		}
 	}
 }
@@ -90,10 +110,10 @@ func (c *topologyCounts) addAntiAffinityTerms(terms []incomingTerm, p *api.Pod, 
 // addExistingAntiAffinityTerms adds delta for the domain of each of an
 // existing pod's required anti-affinity terms that the incoming pod p (whose
 // namespace has labels nsLabels) matches.
-func (c *topologyCounts) addExistingAntiAffinityTerms(terms []framework.AffinityTerm, p *api.Pod, nsLabels map[string]string, node *api.Node, delta int64) {
+func (c *topologyCounts) addExistingAntiAffinityTerms(terms []framework.AffinityTerm, p *api.Pod, nsLabels map[string]string, ni *framework.NodeInfo, node *api.Node, delta int64) {
 	for i := range terms {
 		if terms[i].Matches(p, nsLabels) {
-			c.add(node, terms[i].TopologyKey, delta)
+			c.add(ni, node, c.dom.key(terms[i].TopologyKey), delta)
 		}
 	}
 }
@@ -128,11 +148,11 @@ func (s *preFilterState) Clone() framework.StateData {
 	return &c
 }
 
-// updateWithPod adds (delta 1) or removes (delta -1) existing pod pi on node.
-func (s *preFilterState) updateWithPod(pi *framework.PodInfo, node *api.Node, delta int64) {
-	s.existingAntiAffinity.addExistingAntiAffinityTerms(pi.RequiredAntiAffinityTerms, s.pod, s.nsLabels, node, delta)
-	s.affinity.addAffinityTerms(s.required, pi.Pod, node, delta)
-	s.antiAffinity.addAntiAffinityTerms(s.requiredAnti, pi.Pod, node, delta)
+// updateWithPod adds (delta 1) or removes (delta -1) existing pod pi on ni.
+func (s *preFilterState) updateWithPod(pi *framework.PodInfo, ni *framework.NodeInfo, node *api.Node, delta int64) {
+	s.existingAntiAffinity.addExistingAntiAffinityTerms(pi.RequiredAntiAffinityTerms, s.pod, s.nsLabels, ni, node, delta)
+	s.affinity.addAffinityTerms(s.required, pi.Pod, ni, node, delta)
+	s.antiAffinity.addAntiAffinityTerms(s.requiredAnti, pi.Pod, ni, node, delta)
 }
 
 // PreFilter counts, over every node, the domains of existing pods whose
@@ -143,47 +163,122 @@ func (s *preFilterState) updateWithPod(pi *framework.PodInfo, node *api.Node, de
 // nodes holding pods with required anti-affinity are visited (those the
 // snapshot lists, when it implements framework.AffinityNodeLister).
 func (pl *InterPodAffinity) PreFilter(state *framework.CycleState, p *api.Pod, nodes []*framework.NodeInfo) (*framework.PreFilterResult, *framework.Status) {
+	a := p.Spec.Affinity
+	scanAll := a != nil && ((a.PodAffinity != nil && len(a.PodAffinity.Required) > 0) ||
+		(a.PodAnti != nil && len(a.PodAnti.Required) > 0))
+	lister := pl.h.SnapshotSharedLister()
+	if !scanAll {
+		if l, ok := lister.(framework.AffinityNodeLister); ok {
+			nodes = l.HavePodsWithRequiredAntiAffinityList()
+			if len(nodes) == 0 {
+				return nil, framework.NewStatus(framework.Skip)
+			}
+		}
+	}
 	pi := framework.NewPodInfo(p)
 	s := &preFilterState{
-		existingAntiAffinity: newTopologyCounts(),
-		affinity:             newTopologyCounts(),
-		antiAffinity:         newTopologyCounts(),
+		existingAntiAffinity: newTopologyCounts(pl.dom),
+		affinity:             newTopologyCounts(pl.dom),
+		antiAffinity:         newTopologyCounts(pl.dom),
 		pod:                  p,
 		required:             pl.resolveTerms(pi.RequiredAffinityTerms),
 		requiredAnti:         pl.resolveTerms(pi.RequiredAntiAffinityTerms),
 		nsLabels:             pl.namespaceLabels(p.Namespace),
 	}
 	s.selfMatch = matchesAll(s.required, p)
-	scanAll := len(s.required) > 0 || len(s.requiredAnti) > 0
-	if !scanAll {
-		if l, ok := pl.h.SnapshotSharedLister().(framework.AffinityNodeLister); ok {
-			nodes = l.HavePodsWithRequiredAntiAffinityList()
+	if groups, ok := pl.podGroups(lister, nodes, scanAll); ok {
+		pl.countGroups(s, groups, scanAll)
+	} else {
+		for _, ni := range nodes {
+			if !scanAll && len(ni.PodsWithRequiredAntiAffinity) == 0 {
+				continue
+			}
+			node := ni.Node()
+			if node == nil {
+				continue
+			}
+			for _, e := range ni.PodsWithRequiredAntiAffinity {
+				s.existingAntiAffinity.addExistingAntiAffinityTerms(e.RequiredAntiAffinityTerms, p, s.nsLabels, ni, node, 1)
+			}
+			if !scanAll {
+				continue
+			}
+			for _, e := range ni.Pods {
+				s.affinity.addAffinityTerms(s.required, e.Pod, ni, node, 1)
+				s.antiAffinity.addAntiAffinityTerms(s.requiredAnti, e.Pod, ni, node, 1)
+			}
 		}
 	}
-	for _, ni := range nodes {
-		if !scanAll && len(ni.PodsWithRequiredAntiAffinity) == 0 {
-			continue
-		}
-		node := ni.Node()
-		if node == nil {
-			continue
-		}
-		for _, e := range ni.PodsWithRequiredAntiAffinity {
-			s.existingAntiAffinity.addExistingAntiAffinityTerms(e.RequiredAntiAffinityTerms, p, s.nsLabels, node, 1)
-		}
-		if !scanAll {
-			continue
-		}
-		for _, e := range ni.Pods {
-			s.affinity.addAffinityTerms(s.required, e.Pod, node, 1)
-			s.antiAffinity.addAntiAffinityTerms(s.requiredAnti, e.Pod, node, 1)
-		}
-	}
-	if len(s.existingAntiAffinity.m) == 0 && !scanAll {
+	if s.existingAntiAffinity.nonzero == 0 && !scanAll {
 		return nil, framework.NewStatus(framework.Skip)
 	}
 	state.Write(preFilterStateKey, s)
 	return nil, nil
+}
+
+// podGroups returns the snapshot's pod groups when PreFilter can count with
+// them: the snapshot groups its pods and, when every pod is to be looked at,
+// nodes is the snapshot's own list.
+func (pl *InterPodAffinity) podGroups(lister framework.NodeInfoLister, nodes []*framework.NodeInfo, scanAll bool) ([]*framework.PodGroup, bool) {
+	gl, ok := lister.(framework.PodGroupLister)
+	if !ok {
+		return nil, false
+	}
+	if scanAll {
+		all := lister.List()
+		if len(all) != len(nodes) || (len(all) > 0 && &all[0] != &nodes[0]) {
+			return nil, false
+		}
+	}
+	return gl.PodGroups(), true
+}
+
+// countGroups is PreFilter's count over pod groups: every pod of a group
+// matches the same terms, so each group is matched once and then counted
+// on each of its nodes with its count there.
+func (pl *InterPodAffinity) countGroups(s *preFilterState, groups []*framework.PodGroup, scanAll bool) {
+	var existing []int32 // key ids of the group's anti-affinity terms matching the pod
+	var anti []int32     // key ids of the pod's anti-affinity terms matching the group
+	for _, g := range groups {
+		e := g.Info
+		existing = existing[:0]
+		for i := range e.RequiredAntiAffinityTerms {
+			if t := &e.RequiredAntiAffinityTerms[i]; t.Matches(s.pod, s.nsLabels) {
+				existing = append(existing, pl.dom.key(t.TopologyKey))
+			}
+		}
+		affine := false
+		anti = anti[:0]
+		if scanAll {
+			affine = matchesAll(s.required, e.Pod)
+			for i := range s.requiredAnti {
+				if s.requiredAnti[i].matches(e.Pod) {
+					anti = append(anti, s.requiredAnti[i].key)
+				}
+			}
+		}
+		if len(existing) == 0 && !affine && len(anti) == 0 {
+			continue
+		}
+		for _, gn := range g.Nodes {
+			node := gn.Node.Node()
+			if node == nil {
+				continue
+			}
+			n := int64(gn.Count)
+			for _, k := range existing {
+				s.existingAntiAffinity.add(gn.Node, node, k, n)
+			}
+			if affine {
+				for i := range s.required {
+					s.affinity.add(gn.Node, node, s.required[i].key, n)
+				}
+			}
+			for _, k := range anti {
+				s.antiAffinity.add(gn.Node, node, k, n)
+			}
+		}
+	}
 }
 
 // PreFilterExtensions returns the plugin: its counts follow added and removed pods.
@@ -208,7 +303,7 @@ func (pl *InterPodAffinity) update(state *framework.CycleState, p *api.Pod, ni *
 	if node == nil {
 		return framework.AsStatus(errNoNode)
 	}
-	s.updateWithPod(framework.NewPodInfo(p), node, delta)
+	s.updateWithPod(framework.NewPodInfo(p), ni, node, delta)
 	return nil
 }
 
@@ -236,46 +331,64 @@ func (pl *InterPodAffinity) Filter(state *framework.CycleState, _ *api.Pod, ni *
 	if err != nil {
 		return framework.AsStatus(err)
 	}
-	if !s.satisfiesAffinity(node) {
-		return framework.NewStatus(framework.UnschedulableAndUnresolvable, ErrReasonAffinityRulesNotMatch)
+	return pl.filter(s, ni, node)
+}
+
+// filter is Filter with the state read and the node known.
+func (pl *InterPodAffinity) filter(s *preFilterState, ni *framework.NodeInfo, node *api.Node) *framework.Status {
+	if !s.satisfiesAffinity(ni, node) {
+		return pl.affinityFailed
 	}
-	if !s.satisfiesAntiAffinity(node) {
-		return framework.NewStatus(framework.Unschedulable, ErrReasonAntiAffinityRulesNotMatch)
+	if !s.satisfiesAntiAffinity(ni, node) {
+		return pl.antiFailed
 	}
-	if !s.satisfiesExistingAntiAffinity(node) {
-		return framework.NewStatus(framework.Unschedulable, ErrReasonExistingAntiAffinityRulesNotMatch)
+	if !s.satisfiesExistingAntiAffinity(ni, node) {
+		return pl.existingFailed
 	}
 	return nil
+}
+
+// FilterNodes is Filter over many nodes.
+func (pl *InterPodAffinity) FilterNodes(state *framework.CycleState, p *api.Pod, nodes []*framework.NodeInfo, statuses []*framework.Status) {
+	s, err := getPreFilterState(state)
+	for i, ni := range nodes {
+		node := ni.Node()
+		if err != nil || node == nil {
+			statuses[i] = pl.Filter(state, p, ni)
+			continue
+		}
+		statuses[i] = pl.filter(s, ni, node)
+	}
 }
 
 // satisfiesAffinity: the node has every required term's topology key and a
 // matching pod in each of those domains. When some domain has none, the node
 // still passes if no pod anywhere matches the terms and the pod matches them
 // itself: the first pod of a group that is affine to itself.
-func (s *preFilterState) satisfiesAffinity(node *api.Node) bool {
+func (s *preFilterState) satisfiesAffinity(ni *framework.NodeInfo, node *api.Node) bool {
 	podsExist := true
 	for i := range s.required {
-		k := s.required[i].topologyKey
-		v, ok := node.Labels[k]
-		if !ok {
+		k := s.required[i].key
+		v := s.affinity.dom.value(ni, node, k)
+		if v == noValue {
 			return false
 		}
-		if s.affinity.m[topologyPair{k, v}] <= 0 {
+		if s.affinity.get(k, v) <= 0 {
 			podsExist = false
 		}
 	}
-	return podsExist || (len(s.affinity.m) == 0 && s.selfMatch)
+	return podsExist || (s.affinity.nonzero == 0 && s.selfMatch)
 }
 
 // satisfiesAntiAffinity: no required anti-affinity term has a matching pod
 // in the node's domain for its key.
-func (s *preFilterState) satisfiesAntiAffinity(node *api.Node) bool {
-	if len(s.antiAffinity.m) == 0 {
+func (s *preFilterState) satisfiesAntiAffinity(ni *framework.NodeInfo, node *api.Node) bool {
+	if s.antiAffinity.nonzero == 0 {
 		return true
 	}
 	for i := range s.requiredAnti {
-		k := s.requiredAnti[i].topologyKey
-		if v, ok := node.Labels[k]; ok && s.antiAffinity.m[topologyPair{k, v}] > 0 {
+		k := s.requiredAnti[i].key
+		if v := s.antiAffinity.dom.value(ni, node, k); v != noValue && s.antiAffinity.get(k, v) > 0 {
 			return false
 		}
 	}
@@ -284,12 +397,12 @@ func (s *preFilterState) satisfiesAntiAffinity(node *api.Node) bool {
 
 // satisfiesExistingAntiAffinity: no existing pod's required anti-affinity
 // term that matches the pod covers one of the node's domains.
-func (s *preFilterState) satisfiesExistingAntiAffinity(node *api.Node) bool {
-	if len(s.existingAntiAffinity.m) == 0 {
+func (s *preFilterState) satisfiesExistingAntiAffinity(ni *framework.NodeInfo, node *api.Node) bool {
+	if s.existingAntiAffinity.nonzero == 0 {
 		return true
 	}
 	for _, k := range s.existingAntiAffinity.keys {
-		if v, ok := node.Labels[k]; ok && s.existingAntiAffinity.m[topologyPair{k, v}] > 0 {
+		if v := s.existingAntiAffinity.dom.value(ni, node, k); v != noValue && s.existingAntiAffinity.get(k, v) > 0 {
 			return false
 		}
 	}

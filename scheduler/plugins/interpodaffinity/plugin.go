@@ -38,13 +38,18 @@ type InterPodAffinity struct {
 	h                                  framework.Handle
 	hardPodAffinityWeight              int32
 	ignorePreferredTermsOfExistingPods bool
+	// dom interns topology domains for the cycle states' counts.
+	dom *domainIndex
+	// Filter's failure statuses, one value each for every node (statuses
+	// are never changed once made).
+	affinityFailed, antiFailed, existingFailed *framework.Status
 }
 
 var (
 	_ framework.PreFilterPlugin         = &InterPodAffinity{}
 	_ framework.PreFilterWithExtensions = &InterPodAffinity{}
 	_ framework.PreFilterExtensions     = &InterPodAffinity{}
-	_ framework.FilterPlugin            = &InterPodAffinity{}
+	_ framework.BatchFilterPlugin       = &InterPodAffinity{}
 	_ framework.PreScorePlugin          = &InterPodAffinity{}
 	_ framework.ScorePlugin             = &InterPodAffinity{}
 	_ framework.ScoreExtensions         = &InterPodAffinity{}
@@ -58,7 +63,10 @@ func New(args any, h framework.Handle) (framework.Plugin, error) {
 	if h == nil {
 		return nil, fmt.Errorf("%s: handle is nil", Name)
 	}
-	pl := &InterPodAffinity{h: h, hardPodAffinityWeight: DefaultHardPodAffinityWeight}
+	pl := &InterPodAffinity{h: h, hardPodAffinityWeight: DefaultHardPodAffinityWeight, dom: newDomainIndex(),
+		affinityFailed: framework.NewStatus(framework.UnschedulableAndUnresolvable, ErrReasonAffinityRulesNotMatch),
+		antiFailed:     framework.NewStatus(framework.Unschedulable, ErrReasonAntiAffinityRulesNotMatch),
+		existingFailed: framework.NewStatus(framework.Unschedulable, ErrReasonExistingAntiAffinityRulesNotMatch)}
 	switch a := args.(type) {
 	case nil:
 	case *configv1.InterPodAffinityArgs:
@@ -93,6 +101,7 @@ const smallNamespaceSet = 8
 type incomingTerm struct {
 	selector    *api.Selector
 	topologyKey string
+	key         int32 // topologyKey's id in the plugin's domainIndex
 	weight      int32
 	// allNamespaces: the namespace selector was empty, selecting every namespace.
 	allNamespaces bool
@@ -129,7 +138,7 @@ func containsString(list []string, s string) bool {
 // an empty namespace selector selects every namespace; any other namespace
 // selector is replaced by the names of the namespaces it selects now.
 func (pl *InterPodAffinity) resolveTerm(t *framework.AffinityTerm, weight int32) incomingTerm {
-	it := incomingTerm{selector: t.Selector, topologyKey: t.TopologyKey, weight: weight, namespaces: t.Namespaces}
+	it := incomingTerm{selector: t.Selector, topologyKey: t.TopologyKey, key: pl.dom.key(t.TopologyKey), weight: weight, namespaces: t.Namespaces}
 	switch {
 	case t.NamespaceSelector.Empty():
 		it.allNamespaces = true

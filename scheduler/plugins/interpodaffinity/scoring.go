@@ -86,6 +86,67 @@ func (s *preScoreState) processExistingPod(c *scoreContext, e *framework.PodInfo
 	}
 }
 
+// contribution is a weight that each pod of a group adds to its node's
+// domain for a key.
+type contribution struct {
+	key string
+	w   int64
+}
+
+// processGroups is processExistingPod over pod groups: the weights one pod
+// of a group contributes are worked out once, then added, times the group's
+// count there, on each of its nodes. Groups without pod (anti-)affinity are
+// skipped unless the pod has preferred terms, as nodes' PodsWithAffinity are.
+func (s *preScoreState) processGroups(c *scoreContext, groups []*framework.PodGroup, hasPreferred bool) {
+	var contrib []contribution
+	for _, g := range groups {
+		e := g.Info
+		if !hasPreferred && !e.HasPodAffinity() {
+			continue
+		}
+		contrib = contrib[:0]
+		for i := range c.preferred {
+			if t := &c.preferred[i]; t.matches(e.Pod) {
+				contrib = append(contrib, contribution{t.topologyKey, int64(t.weight)})
+			}
+		}
+		for i := range c.preferredAnti {
+			if t := &c.preferredAnti[i]; t.matches(e.Pod) {
+				contrib = append(contrib, contribution{t.topologyKey, -int64(t.weight)})
+			}
+		}
+		if c.hardWeight > 0 {
+			for i := range e.RequiredAffinityTerms {
+				if t := &e.RequiredAffinityTerms[i]; t.Matches(c.pod, c.nsLabels) {
+					contrib = append(contrib, contribution{t.TopologyKey, int64(c.hardWeight)})
+				}
+			}
+		}
+		for i := range e.PreferredAffinityTerms {
+			if t := &e.PreferredAffinityTerms[i]; t.Matches(c.pod, c.nsLabels) {
+				contrib = append(contrib, contribution{t.TopologyKey, int64(t.Weight)})
+			}
+		}
+		for i := range e.PreferredAntiAffinityTerms {
+			if t := &e.PreferredAntiAffinityTerms[i]; t.Matches(c.pod, c.nsLabels) {
+				contrib = append(contrib, contribution{t.TopologyKey, -int64(t.Weight)})
+			}
+		}
+		if len(contrib) == 0 {
+			continue
+		}
+		for _, gn := range g.Nodes {
+			node := gn.Node.Node()
+			if node == nil || len(node.Labels) == 0 {
+				continue
+			}
+			for _, x := range contrib {
+				s.add(node, x.key, x.w*int64(gn.Count))
+			}
+		}
+	}
+}
+
 // PreScore sums the weights per topology domain over the existing pods on
 // every node of the snapshot (not only the feasible ones): all pods when the
 // pod has preferred (anti-)affinity terms, else only pods with pod
@@ -100,6 +161,11 @@ func (pl *InterPodAffinity) PreScore(state *framework.CycleState, p *api.Pod, _ 
 	if pl.ignorePreferredTermsOfExistingPods && !hasPreferred {
 		return framework.NewStatus(framework.Skip)
 	}
+	lister := pl.h.SnapshotSharedLister()
+	if l, ok := lister.(framework.AffinityNodeLister); ok && !hasPreferred && len(l.HavePodsWithAffinityList()) == 0 {
+		// Nothing to count.
+		return framework.NewStatus(framework.Skip)
+	}
 	pi := framework.NewPodInfo(p)
 	c := &scoreContext{
 		pod:           p,
@@ -109,7 +175,14 @@ func (pl *InterPodAffinity) PreScore(state *framework.CycleState, p *api.Pod, _ 
 		hardWeight:    pl.hardPodAffinityWeight,
 	}
 	s := &preScoreState{index: map[string]int{}}
-	lister := pl.h.SnapshotSharedLister()
+	if gl, ok := lister.(framework.PodGroupLister); ok {
+		s.processGroups(c, gl.PodGroups(), hasPreferred)
+		if len(s.scores) == 0 {
+			return framework.NewStatus(framework.Skip)
+		}
+		state.Write(preScoreStateKey, s)
+		return nil
+	}
 	nodes := lister.List()
 	if l, ok := lister.(framework.AffinityNodeLister); ok && !hasPreferred {
 		nodes = l.HavePodsWithAffinityList()

@@ -21,7 +21,7 @@ var errNoNode = errors.New(Name + ": node not found")
 // NodeName filters out nodes other than the pod's spec.nodeName.
 type NodeName struct{}
 
-var _ framework.FilterPlugin = &NodeName{}
+var _ framework.BatchFilterPlugin = &NodeName{}
 
 // New returns the plugin. It takes no arguments: args must be nil.
 func New(args any, _ framework.Handle) (framework.Plugin, error) {
@@ -49,4 +49,15 @@ func (*NodeName) Filter(_ *framework.CycleState, p *api.Pod, ni *framework.NodeI
 		return nil
 	}
 	return framework.NewStatus(framework.UnschedulableAndUnresolvable, ErrReason)
+}
+
+// FilterNodes is Filter over many nodes.
+func (pl *NodeName) FilterNodes(state *framework.CycleState, p *api.Pod, nodes []*framework.NodeInfo, statuses []*framework.Status) {
+	for i, ni := range nodes {
+		if p.NodeName == "" && ni.Node() != nil {
+			statuses[i] = nil
+			continue
+		}
+		statuses[i] = pl.Filter(state, p, ni)
+	}
 }

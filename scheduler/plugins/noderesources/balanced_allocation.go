@@ -23,8 +23,8 @@ type BalancedAllocation struct {
 }
 
 var (
-	_ framework.PreScorePlugin = &BalancedAllocation{}
-	_ framework.ScorePlugin    = &BalancedAllocation{}
+	_ framework.PreScorePlugin   = &BalancedAllocation{}
+	_ framework.BatchScorePlugin = &BalancedAllocation{}
 )
 
 // NewBalancedAllocation returns NodeResourcesBalancedAllocation. args is nil
@@ -99,6 +99,57 @@ func (ba *BalancedAllocation) Score(state *framework.CycleState, p *api.Pod, ni 
 		return 0, nil
 	}
 	return ba.score(ni, node, reqs), nil
+}
+
+// ScoreNodes is Score over many nodes.
+func (ba *BalancedAllocation) ScoreNodes(state *framework.CycleState, p *api.Pod, nodes []*framework.NodeInfo, scores []framework.NodeScore) *framework.Status {
+	d, err := state.Read(balancedPreScoreStateKey)
+	s, ok := d.(*balancedState)
+	if err != nil || !ok {
+		for i, ni := range nodes {
+			sc, st := ba.Score(state, p, ni)
+			if !st.IsSuccess() {
+				return st
+			}
+			scores[i].Score = sc
+		}
+		return nil
+	}
+	reqs := s.podRequests
+	cpuMem := len(ba.resources) == 2 && ba.resources[0].kind == kindCPU && ba.resources[1].kind == kindMemory
+	for i, ni := range nodes {
+		node := ni.Node()
+		if node == nil {
+			return framework.AsStatus(errNoNode)
+		}
+		if cpuMem {
+			scores[i].Score = balancedCPUMemory(node, ni, reqs[0], reqs[1])
+		} else {
+			scores[i].Score = ba.score(ni, node, reqs)
+		}
+	}
+	return nil
+}
+
+// balancedCPUMemory is score over cpu and memory (in this order), the
+// default, without the per-resource switches: the same float64 operations
+// in the same order.
+func balancedCPUMemory(node *api.Node, ni *framework.NodeInfo, cpu, mem int64) int64 {
+	var n int
+	var fs [2]float64
+	if a := node.Allocatable.MilliCPU; a != 0 {
+		fs[n] = min(float64(ni.Requested.MilliCPU+cpu)/float64(a), 1)
+		n++
+	}
+	if a := node.Allocatable.Memory; a != 0 {
+		fs[n] = min(float64(ni.Requested.Memory+mem)/float64(a), 1)
+		n++
+	}
+	var std float64
+	if n == 2 {
+		std = math.Abs((fs[0] - fs[1]) / 2)
+	}
+	return int64((1 - std) * float64(framework.MaxNodeScore))
 }
 
 // fraction returns resource i's capped fraction, or ok=false when skipped.

@@ -29,13 +29,16 @@ type Fit struct {
 	strategy      configv1.ScoringStrategyType
 	resources     []resource
 	shape         []shapePoint
+	// leastCPUMemory: LeastAllocated over cpu and memory with these weights.
+	leastCPUMemory bool
+	weights        [2]int64
 }
 
 var (
-	_ framework.PreFilterPlugin = &Fit{}
-	_ framework.FilterPlugin    = &Fit{}
-	_ framework.PreScorePlugin  = &Fit{}
-	_ framework.ScorePlugin     = &Fit{}
+	_ framework.PreFilterPlugin   = &Fit{}
+	_ framework.BatchFilterPlugin = &Fit{}
+	_ framework.PreScorePlugin    = &Fit{}
+	_ framework.BatchScorePlugin  = &Fit{}
 )
 
 // NewFit returns NodeResourcesFit. args is nil (upstream defaults:
@@ -57,13 +60,17 @@ func NewFit(args any, _ framework.Handle) (framework.Plugin, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", Name, err)
 	}
-	return &Fit{
+	f := &Fit{
 		ignored:       cfg.ignored,
 		ignoredGroups: cfg.ignoredGroups,
 		strategy:      cfg.strategy,
 		resources:     cfg.resources,
 		shape:         cfg.shape,
-	}, nil
+	}
+	if rs := f.resources; f.strategy == configv1.LeastAllocated && len(rs) == 2 && rs[0].kind == kindCPU && rs[1].kind == kindMemory {
+		f.leastCPUMemory, f.weights = true, [2]int64{rs[0].weight, rs[1].weight}
+	}
+	return f, nil
 }
 
 // Name returns Name.
@@ -184,6 +191,11 @@ func (f *Fit) Filter(state *framework.CycleState, _ *api.Pod, ni *framework.Node
 	if !ok {
 		return framework.AsStatus(fmt.Errorf("%s: cycle state %q has type %T", Name, preFilterStateKey, d))
 	}
+	return filterWith(s, ni)
+}
+
+// filterWith is Filter with the cycle state read.
+func filterWith(s *preFilterState, ni *framework.NodeInfo) *framework.Status {
 	ins := fitsRequest(&s.req, s.scalars, ni)
 	if len(ins) == 0 {
 		return nil
@@ -197,6 +209,37 @@ func (f *Fit) Filter(state *framework.CycleState, _ *api.Pod, ni *framework.Node
 		}
 	}
 	return framework.NewStatus(code, reasons...)
+}
+
+// FilterNodes is Filter over many nodes.
+func (f *Fit) FilterNodes(state *framework.CycleState, p *api.Pod, nodes []*framework.NodeInfo, statuses []*framework.Status) {
+	d, _ := state.Read(preFilterStateKey)
+	s, ok := d.(*preFilterState)
+	if !ok {
+		for i, ni := range nodes {
+			statuses[i] = f.Filter(state, p, ni)
+		}
+		return
+	}
+	req := &s.req
+	simple := len(s.scalars) == 0
+	for i, ni := range nodes {
+		node := ni.Node()
+		if node == nil {
+			statuses[i] = framework.AsStatus(errNoNode)
+			continue
+		}
+		// The common case, a node with room for everything, decided inline.
+		alloc, used := &node.Allocatable, &ni.Requested
+		if simple && int64(len(ni.Pods)) < node.AllowedPods &&
+			(req.MilliCPU <= 0 || req.MilliCPU <= alloc.MilliCPU-used.MilliCPU) &&
+			(req.Memory <= 0 || req.Memory <= alloc.Memory-used.Memory) &&
+			(req.EphemeralStorage <= 0 || req.EphemeralStorage <= alloc.EphemeralStorage-used.EphemeralStorage) {
+			statuses[i] = nil
+			continue
+		}
+		statuses[i] = filterWith(s, ni)
+	}
 }
 
 // preScoreState holds the pod's scoring request per configured resource.
@@ -231,6 +274,57 @@ func (f *Fit) Score(state *framework.CycleState, p *api.Pod, ni *framework.NodeI
 		reqs = podRequests(f.resources, p.Spec, true)
 	}
 	return f.score(ni, node, reqs), nil
+}
+
+// ScoreNodes is Score over many nodes.
+func (f *Fit) ScoreNodes(state *framework.CycleState, p *api.Pod, nodes []*framework.NodeInfo, scores []framework.NodeScore) *framework.Status {
+	var reqs []int64
+	if d, err := state.Read(preScoreStateKey); err == nil {
+		s, ok := d.(*preScoreState)
+		if !ok {
+			return framework.AsStatus(fmt.Errorf("%s: cycle state %q has type %T", Name, preScoreStateKey, d))
+		}
+		reqs = s.podRequests
+	} else {
+		reqs = podRequests(f.resources, p.Spec, true)
+	}
+	if f.leastCPUMemory {
+		cpu, mem := reqs[0], reqs[1]
+		for i, ni := range nodes {
+			node := ni.Node()
+			if node == nil {
+				return framework.AsStatus(errNoNode)
+			}
+			scores[i].Score = leastCPUMemory(node, ni, cpu, mem, f.weights)
+		}
+		return nil
+	}
+	for i, ni := range nodes {
+		node := ni.Node()
+		if node == nil {
+			return framework.AsStatus(errNoNode)
+		}
+		scores[i].Score = f.score(ni, node, reqs)
+	}
+	return nil
+}
+
+// leastCPUMemory is score for LeastAllocated over cpu and memory (in this
+// order, with weights w), the default, without the per-resource switches.
+func leastCPUMemory(node *api.Node, ni *framework.NodeInfo, cpu, mem int64, w [2]int64) int64 {
+	var total, weights int64
+	if a := node.Allocatable.MilliCPU; a != 0 {
+		total += leastRequestedScore(ni.NonZeroRequested.MilliCPU+cpu, a) * w[0]
+		weights += w[0]
+	}
+	if a := node.Allocatable.Memory; a != 0 {
+		total += leastRequestedScore(ni.NonZeroRequested.Memory+mem, a) * w[1]
+		weights += w[1]
+	}
+	if weights == 0 {
+		return 0
+	}
+	return total / weights
 }
 
 // score is the weighted average of the per-resource scores over resources

@@ -25,7 +25,7 @@ var errNoNode = errors.New(Name + ": node not found")
 // NodeUnschedulable filters out cordoned nodes.
 type NodeUnschedulable struct{}
 
-var _ framework.FilterPlugin = &NodeUnschedulable{}
+var _ framework.BatchFilterPlugin = &NodeUnschedulable{}
 
 // New returns the plugin. It takes no arguments: args must be nil.
 func New(args any, _ framework.Handle) (framework.Plugin, error) {
@@ -49,4 +49,15 @@ func (*NodeUnschedulable) Filter(_ *framework.CycleState, p *api.Pod, ni *framew
 		return nil
 	}
 	return framework.NewStatus(framework.UnschedulableAndUnresolvable, ErrReasonUnschedulable)
+}
+
+// FilterNodes is Filter over many nodes.
+func (pl *NodeUnschedulable) FilterNodes(state *framework.CycleState, p *api.Pod, nodes []*framework.NodeInfo, statuses []*framework.Status) {
+	for i, ni := range nodes {
+		if node := ni.Node(); node != nil && !node.Unschedulable {
+			statuses[i] = nil
+			continue
+		}
+		statuses[i] = pl.Filter(state, p, ni)
+	}
 }

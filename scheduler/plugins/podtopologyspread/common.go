@@ -26,6 +26,8 @@ type topology struct {
 	// position, so that walking the same list again needs no map lookups.
 	posNodes []*api.Node
 	posRows  []*nodeRow
+	// byID remembers rows by NodeInfo.ID, for the cache's NodeInfos.
+	byID []*nodeRow
 }
 
 type valueTable struct {
@@ -35,6 +37,7 @@ type valueTable struct {
 
 // nodeRow is what topology knows about one node object.
 type nodeRow struct {
+	node *api.Node
 	// vals[k] is the node's value id for key k, or noValue.
 	vals []int32
 	// slot indexes the node in the per-selector count caches.
@@ -77,7 +80,7 @@ func (t *topology) numValues(k int32) int { return len(t.values[k].names) }
 func (t *topology) row(n *api.Node) *nodeRow {
 	r := t.rows[n]
 	if r == nil {
-		r = &nodeRow{slot: t.nextSlot}
+		r = &nodeRow{node: n, slot: t.nextSlot}
 		t.nextSlot++
 		t.rows[n] = r
 	}
@@ -99,7 +102,55 @@ func (t *topology) prune(live int) {
 		clear(t.rows)
 		t.nextSlot = 0
 		t.posNodes, t.posRows = t.posNodes[:0], t.posRows[:0]
+		clear(t.byID)
 	}
+}
+
+// rowOf returns the row of the NodeInfo's node (which must be set), by the
+// NodeInfo's ID when it has one: no map lookup for the cache's NodeInfos.
+func (t *topology) rowOf(ni *framework.NodeInfo) *nodeRow {
+	n := ni.Node()
+	id := int(ni.ID)
+	if id > 0 && id < len(t.byID) {
+		if r := t.byID[id]; r != nil && r.node == n && len(r.vals) == len(t.keys) {
+			return r
+		}
+	}
+	r := t.row(n)
+	if id > 0 {
+		for id >= len(t.byID) {
+			t.byID = append(t.byID, nil)
+		}
+		t.byID[id] = r
+	}
+	return r
+}
+
+// podGroups returns the snapshot's pod groups when the plugin can count
+// with them: the snapshot groups its pods and nodes is its own node list.
+// nodes nil means the snapshot's list.
+func (pl *PodTopologySpread) podGroups(nodes []*framework.NodeInfo) ([]*framework.PodGroup, bool) {
+	if pl.h == nil {
+		return nil, false
+	}
+	lister := pl.h.SnapshotSharedLister()
+	gl, ok := lister.(framework.PodGroupLister)
+	if !ok {
+		return nil, false
+	}
+	if nodes != nil {
+		all := lister.List()
+		if len(all) != len(nodes) || (len(all) > 0 && &all[0] != &nodes[0]) {
+			return nil, false
+		}
+	}
+	return gl.PodGroups(), true
+}
+
+// groupCounts reports whether the pods of group g count for a constraint
+// with selector sel of a pod in namespace ns (countMatching's test).
+func groupCounts(g *framework.PodGroup, sel *api.Selector, ns string) bool {
+	return !g.Terminating && g.Namespace == ns && sel.Matches(g.Labels)
 }
 
 // listRows returns the rows of the list's nodes, aligned with it (nil where
@@ -267,13 +318,22 @@ type inclusion struct {
 	node                    *api.Node
 	affinity, taints        bool
 	haveAffinity, haveTaint bool
+	// anyNode: the pod has no node affinity, every node passes it.
+	anyNode bool
 }
 
-func newInclusion(p *api.Pod) inclusion { return inclusion{pod: p} }
+func newInclusion(p *api.Pod) inclusion {
+	in := inclusion{pod: p}
+	if len(p.Spec.NodeSelector) == 0 && (p.Spec.Affinity == nil || p.Spec.Affinity.NodeRequired == nil) {
+		// Every node matches: no need to look at any.
+		in.affinity, in.haveAffinity, in.anyNode = true, true, true
+	}
+	return in
+}
 
 // reset starts evaluating a new node.
 func (in *inclusion) reset(n *api.Node) {
-	in.node, in.haveAffinity, in.haveTaint = n, false, false
+	in.node, in.haveAffinity, in.haveTaint = n, in.anyNode, false
 }
 
 // passes reports whether the node counts for constraint c.

@@ -130,6 +130,7 @@ func (pl *PodTopologySpread) PreFilter(state *framework.CycleState, p *api.Pod, 
 		s.counts[i] = cs
 	}
 	in := newInclusion(p)
+	groups, useGroups := pl.podGroups(nodes)
 	for j, ni := range nodes {
 		row := rows[j]
 		if row == nil || !hasAllKeys(row, cons) {
@@ -146,7 +147,35 @@ func (pl *PodTopologySpread) PreFilter(state *framework.CycleState, p *api.Pod, 
 				s.counts[i][v] = 0
 				s.domains[i]++
 			}
-			s.counts[i][v] += c.counts.count(ni, row.slot)
+			if !useGroups {
+				s.counts[i][v] += c.counts.count(ni, row.slot)
+			}
+		}
+	}
+	if useGroups {
+		// The same sums, taken over the groups of pods that match: only
+		// nodes holding such pods are visited.
+		for _, g := range groups {
+			for i := range cons {
+				c := &cons[i]
+				if !groupCounts(g, c.selector, p.Namespace) {
+					continue
+				}
+				for _, gn := range g.Nodes {
+					n := gn.Node.Node()
+					if n == nil {
+						continue
+					}
+					row := pl.topo.rowOf(gn.Node)
+					if !hasAllKeys(row, cons) {
+						continue
+					}
+					in.reset(n)
+					if in.passes(c) {
+						s.counts[i][row.vals[c.key]] += gn.Count
+					}
+				}
+			}
 		}
 	}
 	for i := range cons {
@@ -183,7 +212,7 @@ func (pl *PodTopologySpread) updateWithPod(state *framework.CycleState, p, q *ap
 	if n == nil || q.Namespace != p.Namespace {
 		return nil
 	}
-	row := pl.topo.row(n)
+	row := pl.topo.rowOf(ni)
 	if !hasAllKeys(row, s.cons) {
 		return nil
 	}
@@ -223,20 +252,37 @@ func (pl *PodTopologySpread) Filter(state *framework.CycleState, _ *api.Pod, ni 
 	if err != nil {
 		return framework.AsStatus(err)
 	}
-	row := pl.topo.row(n)
+	return pl.filter(s, ni)
+}
+
+// filter is Filter with the state read and the node known to be set.
+func (pl *PodTopologySpread) filter(s *preFilterState, ni *framework.NodeInfo) *framework.Status {
+	row := pl.topo.rowOf(ni)
 	for i := range s.cons {
 		c := &s.cons[i]
 		v := row.vals[c.key]
 		if v == noValue {
-			return framework.NewStatus(framework.UnschedulableAndUnresolvable, ErrReasonNodeLabelNotMatch)
+			return pl.noLabel
 		}
 		var match int32
 		if cs := s.counts[i]; int(v) < len(cs) && cs[v] != unregistered {
 			match = cs[v]
 		}
 		if match+c.selfMatch-s.globalMin(i) > c.maxSkew {
-			return framework.NewStatus(framework.Unschedulable, ErrReasonConstraintsNotMatch)
+			return pl.skewed
 		}
 	}
 	return nil
+}
+
+// FilterNodes is Filter over many nodes.
+func (pl *PodTopologySpread) FilterNodes(state *framework.CycleState, p *api.Pod, nodes []*framework.NodeInfo, statuses []*framework.Status) {
+	s, err := readPreFilter(state)
+	for i, ni := range nodes {
+		if err != nil || ni.Node() == nil {
+			statuses[i] = pl.Filter(state, p, ni)
+			continue
+		}
+		statuses[i] = pl.filter(s, ni)
+	}
 }

@@ -81,13 +81,16 @@ type PodTopologySpread struct {
 	counts countCache
 	// filteredRows is PreScore's scratch space.
 	filteredRows []*nodeRow
+	// noLabel and skewed are Filter's failure statuses, one value each for
+	// every node (statuses are never changed once made).
+	noLabel, skewed *framework.Status
 }
 
 var (
 	_ framework.PreFilterPlugin         = &PodTopologySpread{}
 	_ framework.PreFilterWithExtensions = &PodTopologySpread{}
 	_ framework.PreFilterExtensions     = &PodTopologySpread{}
-	_ framework.FilterPlugin            = &PodTopologySpread{}
+	_ framework.BatchFilterPlugin       = &PodTopologySpread{}
 	_ framework.PreScorePlugin          = &PodTopologySpread{}
 	_ framework.ScorePlugin             = &PodTopologySpread{}
 	_ framework.ScoreExtensions         = &PodTopologySpread{}
@@ -114,7 +117,9 @@ func New(args any, h framework.Handle) (framework.Plugin, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", Name, err)
 	}
-	return &PodTopologySpread{h: h, defaults: defaults, systemDefaulted: system, topo: newTopology(), counts: newCountCache()}, nil
+	return &PodTopologySpread{h: h, defaults: defaults, systemDefaulted: system, topo: newTopology(), counts: newCountCache(),
+		noLabel: framework.NewStatus(framework.UnschedulableAndUnresolvable, ErrReasonNodeLabelNotMatch),
+		skewed:  framework.NewStatus(framework.Unschedulable, ErrReasonConstraintsNotMatch)}, nil
 }
 
 // Name returns Name.

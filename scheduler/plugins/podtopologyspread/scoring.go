@@ -65,15 +65,16 @@ func (pl *PodTopologySpread) PreScore(state *framework.CycleState, p *api.Pod, n
 	for i := range cons {
 		zonal = zonal || !cons[i].hostname
 	}
+	groups, useGroups := pl.podGroups(nil)
 	var rows []*nodeRow
-	if zonal {
+	if zonal && !useGroups {
 		rows = pl.topo.listRows(all)
 	}
 	// Filtered nodes are normally among all; asking first interns any value
 	// they add before the count arrays are sized.
 	filteredRows := pl.filteredRows[:0]
 	for _, ni := range nodes {
-		filteredRows = append(filteredRows, pl.topo.row(ni.Node()))
+		filteredRows = append(filteredRows, pl.topo.rowOf(ni))
 	}
 	pl.filteredRows = filteredRows
 	for i := range cons {
@@ -119,7 +120,40 @@ func (pl *PodTopologySpread) PreScore(state *framework.CycleState, p *api.Pod, n
 		}
 		s.weights[i] = math.Log(float64(size + 2))
 	}
-	if zonal {
+	if zonal && useGroups {
+		// The sums below, taken over the groups of pods that match.
+		in := newInclusion(p)
+		for _, g := range groups {
+			for i := range cons {
+				c := &cons[i]
+				if c.hostname || !groupCounts(g, c.selector, p.Namespace) {
+					continue
+				}
+				for _, gn := range g.Nodes {
+					n := gn.Node.Node()
+					if n == nil {
+						continue
+					}
+					row := pl.topo.rowOf(gn.Node)
+					if s.requireAll && !hasAllKeys(row, cons) {
+						continue
+					}
+					v := row.vals[c.key]
+					if v == noValue {
+						v = empty[i]
+					}
+					// A value interned only now is no scored node's.
+					if int(v) >= len(s.counts[i]) || s.counts[i][v] == unregistered64 {
+						continue
+					}
+					in.reset(n)
+					if in.passes(c) {
+						s.counts[i][v] += int64(gn.Count)
+					}
+				}
+			}
+		}
+	} else if zonal {
 		in := newInclusion(p)
 		for j, ni := range all {
 			row := rows[j]
@@ -172,7 +206,7 @@ func (pl *PodTopologySpread) Score(state *framework.CycleState, p *api.Pod, ni *
 	if err != nil {
 		return 0, framework.AsStatus(err)
 	}
-	row := pl.topo.row(n)
+	row := pl.topo.rowOf(ni)
 	if s.requireAll && !hasAllKeys(row, s.cons) {
 		return 0, nil
 	}

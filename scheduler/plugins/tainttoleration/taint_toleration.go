@@ -29,10 +29,10 @@ var errNoNode = errors.New(Name + ": node not found")
 type TaintToleration struct{}
 
 var (
-	_ framework.FilterPlugin    = &TaintToleration{}
-	_ framework.PreScorePlugin  = &TaintToleration{}
-	_ framework.ScorePlugin     = &TaintToleration{}
-	_ framework.ScoreExtensions = &TaintToleration{}
+	_ framework.BatchFilterPlugin = &TaintToleration{}
+	_ framework.PreScorePlugin    = &TaintToleration{}
+	_ framework.BatchScorePlugin  = &TaintToleration{}
+	_ framework.ScoreExtensions   = &TaintToleration{}
 )
 
 // New returns the plugin. It takes no arguments: args must be nil.
@@ -72,6 +72,17 @@ func (*TaintToleration) Filter(_ *framework.CycleState, p *api.Pod, ni *framewor
 		return nil
 	}
 	return framework.NewStatus(framework.UnschedulableAndUnresolvable, ErrReasonNotMatch)
+}
+
+// FilterNodes is Filter over many nodes.
+func (pl *TaintToleration) FilterNodes(state *framework.CycleState, p *api.Pod, nodes []*framework.NodeInfo, statuses []*framework.Status) {
+	for i, ni := range nodes {
+		if node := ni.Node(); node != nil && len(node.Taints) == 0 {
+			statuses[i] = nil
+			continue
+		}
+		statuses[i] = pl.Filter(state, p, ni)
+	}
 }
 
 // preScoreState holds the pod's tolerations that can match a PreferNoSchedule
@@ -127,14 +138,42 @@ func (*TaintToleration) Score(state *framework.CycleState, _ *api.Pod, ni *frame
 	if !ok {
 		return 0, framework.AsStatus(fmt.Errorf("%s: cycle state %q has type %T", Name, preScoreStateKey, d))
 	}
+	return countIntolerable(node.Taints, s.tolerations), nil
+}
+
+// countIntolerable counts the PreferNoSchedule taints not tolerated.
+func countIntolerable(taints []api.Taint, tolerations []api.Toleration) int64 {
 	var n int64
-	for i := range node.Taints {
-		t := &node.Taints[i]
-		if t.Effect == api.TaintPreferNoSchedule && !api.Tolerates(s.tolerations, t) {
+	for i := range taints {
+		t := &taints[i]
+		if t.Effect == api.TaintPreferNoSchedule && !api.Tolerates(tolerations, t) {
 			n++
 		}
 	}
-	return n, nil
+	return n
+}
+
+// ScoreNodes is Score over many nodes.
+func (pl *TaintToleration) ScoreNodes(state *framework.CycleState, p *api.Pod, nodes []*framework.NodeInfo, scores []framework.NodeScore) *framework.Status {
+	d, err := state.Read(preScoreStateKey)
+	s, ok := d.(*preScoreState)
+	if err != nil || !ok {
+		// Score reports the problem.
+		for _, ni := range nodes {
+			if _, st := pl.Score(state, p, ni); !st.IsSuccess() {
+				return st
+			}
+		}
+		return nil
+	}
+	for i, ni := range nodes {
+		node := ni.Node()
+		if node == nil {
+			return framework.AsStatus(errNoNode)
+		}
+		scores[i].Score = countIntolerable(node.Taints, s.tolerations)
+	}
+	return nil
 }
 
 // ScoreExtensions returns the plugin itself: it normalises its scores.

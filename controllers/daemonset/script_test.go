@@ -1,0 +1,375 @@
+package daemonset
+
+import (
+	"flag"
+	"fmt"
+	"hash/fnv"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/kubesim/kubesim/controllers/reconciler"
+	"github.com/kubesim/kubesim/sim"
+	"github.com/kubesim/kubesim/sim/api"
+	"github.com/kubesim/kubesim/sim/store"
+)
+
+var rewrite = flag.Bool("rewrite", false, "rewrite the expected output in testdata/*.txt")
+
+// TestScripts runs every testdata/*.txt script: blocks of a command line,
+// "----", and the expected output up to a blank line. Lines starting with "#"
+// between blocks are comments. With -rewrite the outputs are regenerated.
+func TestScripts(t *testing.T) {
+	files, err := filepath.Glob("testdata/*.txt")
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no scripts: %v", err)
+	}
+	for _, f := range files {
+		t.Run(strings.TrimSuffix(filepath.Base(f), ".txt"), func(t *testing.T) { runScript(t, f) })
+	}
+}
+
+type scriptCase struct {
+	comments []string
+	cmd      string
+	want     []string
+	line     int
+}
+
+func parseScript(t *testing.T, path string) []scriptCase {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimRight(string(data), "\n"), "\n")
+	var cases []scriptCase
+	var comments []string
+	for i := 0; i < len(lines); i++ {
+		l := lines[i]
+		switch {
+		case strings.TrimSpace(l) == "":
+			continue
+		case strings.HasPrefix(l, "#"):
+			comments = append(comments, l)
+			continue
+		}
+		c := scriptCase{comments: comments, cmd: l, line: i + 1}
+		comments = nil
+		if i+1 >= len(lines) || lines[i+1] != "----" {
+			t.Fatalf("%s:%d: command not followed by ----", path, i+1)
+		}
+		i += 2
+		for ; i < len(lines) && lines[i] != ""; i++ {
+			c.want = append(c.want, lines[i])
+		}
+		cases = append(cases, c)
+	}
+	return cases
+}
+
+func runScript(t *testing.T, path string) {
+	cases := parseScript(t, path)
+	h := newHarness()
+	var out strings.Builder
+	for i, c := range cases {
+		got := h.run(t, c.cmd)
+		if len(got) == 0 {
+			got = []string{"ok"}
+		}
+		if *rewrite {
+			if i > 0 {
+				out.WriteString("\n")
+			}
+			for _, cm := range c.comments {
+				out.WriteString(cm + "\n")
+			}
+			out.WriteString(c.cmd + "\n----\n" + strings.Join(got, "\n") + "\n")
+			continue
+		}
+		if !slices.Equal(got, c.want) {
+			t.Fatalf("%s:%d: %s\n got:\n%s\n want:\n%s", path, c.line, c.cmd, strings.Join(got, "\n"), strings.Join(c.want, "\n"))
+		}
+	}
+	if *rewrite {
+		if err := os.WriteFile(path, []byte(out.String()), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// harness is a cluster with only the DaemonSet controller; the test plays
+// scheduler and kubelet by writing pod state directly.
+type harness struct {
+	eng *sim.Engine
+	st  *store.Store
+	dc  *Controller
+	log []string
+}
+
+func newHarness() *harness {
+	eng := sim.NewEngine(1, 0)
+	st := store.New(eng, store.Options{})
+	h := &harness{eng: eng, st: st}
+	st.OnWrite(func(w *store.Write) {
+		if w.Component == "test" {
+			return
+		}
+		h.log = append(h.log, describeWrite(w))
+	})
+	h.dc = New(st, reconciler.Config{})
+	return h
+}
+
+func clock(t sim.Time) string { return fmt.Sprintf("%.3fs", t.Seconds()) }
+
+func describeWrite(w *store.Write) string {
+	s := fmt.Sprintf("%s %s %s %s %s %s", clock(w.Time), w.Component, w.Verb, w.Kind, w.Key, w.Reason)
+	switch {
+	case w.Verb == store.VerbEvent:
+		s += ": " + w.Message
+	case w.Kind == api.KindDaemonSet && w.New != nil && w.Verb == store.VerbUpdate:
+		s += " " + describeStatus(w.New.(*api.DaemonSet).Status)
+	case w.Kind == api.KindPod && w.Verb == store.VerbCreate:
+		p := w.New.(*api.Pod)
+		s += " for=" + TargetNode(p) + " hash=" + p.Labels[HashLabel]
+	case w.Kind == api.KindControllerRevision && w.New != nil:
+		s += fmt.Sprintf(" revision=%d", w.New.(*api.ControllerRevision).Revision)
+	}
+	return s
+}
+
+func describeStatus(s api.DaemonSetStatus) string {
+	return fmt.Sprintf("desired=%d current=%d misscheduled=%d ready=%d available=%d updated=%d gen=%d",
+		s.DesiredNumberScheduled, s.CurrentNumberScheduled, s.NumberMisscheduled, s.NumberReady,
+		s.NumberAvailable, s.UpdatedNumberScheduled, s.ObservedGeneration)
+}
+
+// template returns a daemon template running image (its hash is the
+// image's FNV-32a).
+func template(image string, tolerations []api.Toleration, nodeSelector map[string]string) *api.PodTemplate {
+	spec := &api.PodSpec{RestartPolicy: api.RestartAlways, TerminationGracePeriodSeconds: 30,
+		Tolerations: tolerations, NodeSelector: nodeSelector, Containers: []api.Container{{Name: "agent", Image: image}}}
+	spec.Compile()
+	f := fnv.New32a()
+	_, _ = f.Write([]byte(image))
+	return &api.PodTemplate{Labels: map[string]string{"app": "agent"}, Spec: spec, Hash: f.Sum32()}
+}
+
+// parseTaint reads key[=value]:Effect.
+func parseTaint(s string) api.Taint {
+	kv, eff, _ := strings.Cut(s, ":")
+	k, v, _ := strings.Cut(kv, "=")
+	return api.Taint{Key: k, Value: v, Effect: api.TaintEffect(eff)}
+}
+
+func (h *harness) run(t *testing.T, line string) []string {
+	t.Helper()
+	f := strings.Fields(line)
+	var pos []string
+	kv := map[string]string{}
+	for _, a := range f[1:] {
+		if k, v, ok := strings.Cut(a, "="); ok && !strings.Contains(k, ":") {
+			kv[k] = v
+		} else {
+			pos = append(pos, a)
+		}
+	}
+	fail := func(format string, a ...any) { t.Fatalf("%q: "+format, append([]any{line}, a...)...) }
+	arg := func(i int) string {
+		if i >= len(pos) {
+			fail("missing argument %d", i+1)
+		}
+		return pos[i]
+	}
+	h.log = nil
+	now := h.eng.Now()
+	switch f[0] {
+	case "add-node":
+		n := &api.Node{ObjectMeta: api.ObjectMeta{Name: arg(0), Labels: map[string]string{api.LabelHostname: arg(0)}}}
+		for k, v := range kv {
+			if k == "taint" {
+				n.Taints = append(n.Taints, parseTaint(v))
+			} else {
+				n.Labels[k] = v
+			}
+		}
+		must(h.st.Nodes.Create("test", n, "test"))
+	case "taint", "untaint":
+		if len(f) != 3 {
+			fail("want: %s NODE KEY[=VALUE]:EFFECT", f[0])
+		}
+		n, ok := h.st.Nodes.Get("", f[1])
+		if !ok {
+			fail("no node")
+		}
+		c := n.Clone()
+		c.Taints = nil
+		tt := parseTaint(f[2])
+		for _, x := range n.Taints {
+			if x.Key != tt.Key {
+				c.Taints = append(c.Taints, x)
+			}
+		}
+		if f[0] == "taint" {
+			c.Taints = append(c.Taints, tt)
+		}
+		must(h.st.Nodes.Update("test", c, "test"))
+	case "delete-node":
+		must(0, h.st.Nodes.Delete("test", "", arg(0), store.DeleteOptions{}, "test"))
+	case "create-ds":
+		ds := &api.DaemonSet{ObjectMeta: api.ObjectMeta{Name: arg(0), Namespace: "default"},
+			Selector: api.SelectorFromMap(map[string]string{"app": "agent"}), RevisionHistoryLimit: 10,
+			UpdateStrategy: api.DaemonSetUpdateStrategy{Type: RollingUpdate, MaxUnavailable: api.IntOrPercent{Value: 1}}}
+		var tol []api.Toleration
+		if v, ok := kv["tolerate"]; ok {
+			tol = []api.Toleration{{Key: v, Operator: api.TolerationOpExists}}
+		}
+		var sel map[string]string
+		if v, ok := kv["node-selector"]; ok {
+			k, val, _ := strings.Cut(v, ":")
+			sel = map[string]string{k: val}
+		}
+		ds.Template = template("agent:v1", tol, sel)
+		if v, ok := kv["strategy"]; ok {
+			ds.UpdateStrategy = api.DaemonSetUpdateStrategy{Type: v}
+		}
+		if v, ok := kv["max-unavailable"]; ok {
+			ds.UpdateStrategy.MaxUnavailable = intOrPercent(v)
+		}
+		if v, ok := kv["max-surge"]; ok {
+			ds.UpdateStrategy.MaxSurge = intOrPercent(v)
+		}
+		if v, ok := kv["history"]; ok {
+			n, _ := strconv.Atoi(v)
+			ds.RevisionHistoryLimit = int32(n)
+		}
+		must(h.st.DaemonSets.Create("test", ds, "test"))
+	case "set-image":
+		ds, _ := h.st.DaemonSets.Get("default", arg(0))
+		c := ds.Clone()
+		c.Template = template(arg(1), ds.Template.Spec.Tolerations, ds.Template.Spec.NodeSelector)
+		c.Generation++
+		must(h.st.DaemonSets.Update("test", c, "test"))
+	case "run":
+		// Bind every pending pod to its node and make it Running and Ready.
+		for _, p := range h.podList() {
+			if p.NodeName != "" || p.DeletionTimestamp != nil {
+				continue
+			}
+			h.updatePod(p, func(p *api.Pod) {
+				p.NodeName = TargetNode(p)
+				p.Status.Phase = api.PodRunning
+				p.Status.Conditions = []api.Condition{{Type: api.PodReady, Status: api.ConditionTrue, LastTransitionTime: now}}
+			})
+		}
+	case "fail":
+		p := h.podOn(t, arg(0), arg(1))
+		h.updatePod(p, func(p *api.Pod) { p.Status.Phase = api.PodFailed; p.Status.Conditions = nil })
+	case "delete-pod":
+		p := h.podOn(t, arg(0), arg(1))
+		must(0, h.st.Pods.Delete("test", p.Namespace, p.Name, store.DeleteOptions{}, "test"))
+	case "remove-terminating":
+		zero := int64(0)
+		for _, p := range h.podList() {
+			if p.DeletionTimestamp != nil {
+				must(0, h.st.Pods.Delete("test", p.Namespace, p.Name, store.DeleteOptions{GracePeriodSeconds: &zero}, "test"))
+			}
+		}
+	case "advance":
+		d, err := time.ParseDuration(arg(0))
+		if err != nil {
+			fail("%v", err)
+		}
+		h.eng.Run(h.eng.Now().Add(d))
+		return append(h.log, "now "+clock(h.eng.Now()))
+	case "print":
+		switch arg(0) {
+		case "pods":
+			var out []string
+			for _, p := range h.podList() {
+				s := fmt.Sprintf("%s for=%s node=%s phase=%s ready=%t hash=%s", p.Name, TargetNode(p), orDash(p.NodeName),
+					p.Status.Phase, p.IsReady(), p.Labels[HashLabel])
+				if p.DeletionTimestamp != nil {
+					s += " deleting"
+				}
+				out = append(out, s)
+			}
+			if len(out) == 0 {
+				return []string{"no pods"}
+			}
+			return out
+		case "ds":
+			var out []string
+			for _, ds := range h.st.DaemonSets.List("", nil) {
+				out = append(out, ds.Name+" "+describeStatus(ds.Status))
+			}
+			return out
+		case "revisions":
+			var out []string
+			for _, r := range h.st.Revisions.List("", nil) {
+				out = append(out, fmt.Sprintf("%s revision=%d hash=%s", r.Name, r.Revision, r.Labels[HashLabel]))
+			}
+			slices.Sort(out)
+			return out
+		}
+		fail("print what?")
+	default:
+		fail("unknown command")
+	}
+	return h.log
+}
+
+func intOrPercent(v string) api.IntOrPercent {
+	if p, ok := strings.CutSuffix(v, "%"); ok {
+		n, _ := strconv.Atoi(p)
+		return api.IntOrPercent{Value: int32(n), IsPercent: true}
+	}
+	n, _ := strconv.Atoi(v)
+	return api.IntOrPercent{Value: int32(n)}
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
+
+func must[T any](_ T, err error) {
+	if err != nil {
+		panic(err)
+	}
+}
+
+// podList returns every pod by target node, then name.
+func (h *harness) podList() []*api.Pod {
+	pods := h.st.Pods.List("", nil)
+	slices.SortFunc(pods, func(a, b *api.Pod) int {
+		if c := strings.Compare(TargetNode(a), TargetNode(b)); c != 0 {
+			return c
+		}
+		return strings.Compare(a.Name, b.Name)
+	})
+	return pods
+}
+
+// podOn returns the pod of DaemonSet ds (not being deleted) meant for node.
+func (h *harness) podOn(t *testing.T, ds, node string) *api.Pod {
+	for _, p := range h.podList() {
+		if TargetNode(p) == node && p.DeletionTimestamp == nil && p.ControllerRef().Name == ds {
+			return p
+		}
+	}
+	t.Fatalf("no pod on %s", node)
+	return nil
+}
+
+func (h *harness) updatePod(p *api.Pod, f func(*api.Pod)) {
+	c := p.Clone()
+	f(c)
+	must(h.st.Pods.Update("test", c, "test"))
+}

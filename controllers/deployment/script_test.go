@@ -1,0 +1,203 @@
+package deployment
+
+import (
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/kubesim/kubesim/sim/api"
+)
+
+var rewrite = flag.Bool("rewrite", false, "rewrite the expected output in testdata/*.txt")
+
+// TestScripts runs every testdata/*.txt script: blocks of a command line,
+// "----", and the expected output up to a blank line. Lines starting with "#"
+// between blocks are comments. With -rewrite the outputs are regenerated.
+//
+// Commands (the harness plays the ReplicaSet controller with settle):
+//
+//	create NAME replicas=N [strategy=Recreate] [surge=S] [unavailable=U] [deadline=SECONDS] [history=N] [image=I]
+//	set-image NAME IMAGE      a new template, generation bumped
+//	scale NAME N              Scale
+//	pause NAME / resume NAME  SetPaused
+//	rollback NAME [REVISION]  RollbackTo (default 0: the previous revision)
+//	settle [IMAGE=AVAILABLE ...]   ReplicaSet status := spec, at most AVAILABLE ready for IMAGE
+//	advance DURATION          run the engine; prints the controller's writes and events
+//	print                     the Deployment and its ReplicaSets
+func TestScripts(t *testing.T) {
+	files, err := filepath.Glob("testdata/*.txt")
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no scripts: %v", err)
+	}
+	for _, f := range files {
+		t.Run(strings.TrimSuffix(filepath.Base(f), ".txt"), func(t *testing.T) { runScript(t, f) })
+	}
+}
+
+type scriptCase struct {
+	comments []string
+	cmd      string
+	want     []string
+	line     int
+}
+
+func parseScript(t *testing.T, path string) []scriptCase {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimRight(string(data), "\n"), "\n")
+	var cases []scriptCase
+	var comments []string
+	for i := 0; i < len(lines); i++ {
+		l := lines[i]
+		switch {
+		case strings.TrimSpace(l) == "":
+			continue
+		case strings.HasPrefix(l, "#"):
+			comments = append(comments, l)
+			continue
+		}
+		c := scriptCase{comments: comments, cmd: l, line: i + 1}
+		comments = nil
+		if i+1 >= len(lines) || lines[i+1] != "----" {
+			t.Fatalf("%s:%d: command not followed by ----", path, i+1)
+		}
+		i += 2
+		for ; i < len(lines) && lines[i] != ""; i++ {
+			c.want = append(c.want, lines[i])
+		}
+		cases = append(cases, c)
+	}
+	return cases
+}
+
+func runScript(t *testing.T, path string) {
+	cases := parseScript(t, path)
+	h := newHarness(t)
+	var out strings.Builder
+	for i, c := range cases {
+		got := h.run(c.cmd)
+		if len(got) == 0 {
+			got = []string{"ok"}
+		}
+		if *rewrite {
+			if i > 0 {
+				out.WriteString("\n")
+			}
+			for _, cm := range c.comments {
+				out.WriteString(cm + "\n")
+			}
+			out.WriteString(c.cmd + "\n----\n" + strings.Join(got, "\n") + "\n")
+			continue
+		}
+		if !slices.Equal(got, c.want) {
+			t.Fatalf("%s:%d: %s\n got:\n%s\n want:\n%s", path, c.line, c.cmd, strings.Join(got, "\n"), strings.Join(c.want, "\n"))
+		}
+	}
+	if *rewrite {
+		if err := os.WriteFile(path, []byte(out.String()), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// parseIntOrPercent reads "3" or "25%".
+func parseIntOrPercent(s string) (api.IntOrPercent, error) {
+	v, isPct := strings.CutSuffix(s, "%")
+	n, err := strconv.Atoi(v)
+	return api.IntOrPercent{Value: int32(n), IsPercent: isPct}, err
+}
+
+func (h *harness) run(line string) []string {
+	t := h.t
+	t.Helper()
+	f := strings.Fields(line)
+	kv := map[string]string{}
+	var pos []string
+	for _, a := range f[1:] {
+		if k, v, ok := strings.Cut(a, "="); ok {
+			kv[k] = v
+		} else {
+			pos = append(pos, a)
+		}
+	}
+	fail := func(format string, a ...any) { t.Fatalf("%q: "+format, append([]any{line}, a...)...) }
+	arg := func(i int) string {
+		if i >= len(pos) {
+			fail("missing argument %d", i+1)
+		}
+		return pos[i]
+	}
+	num := func(s string) int32 {
+		n, err := strconv.Atoi(s)
+		if err != nil {
+			fail("%v", err)
+		}
+		return int32(n)
+	}
+	check := func(err error) {
+		if err != nil {
+			fail("%v", err)
+		}
+	}
+	h.log = nil
+	switch f[0] {
+	case "create":
+		s := deploySpec{name: arg(0), replicas: num(kv["replicas"]), strategy: kv["strategy"], image: kv["image"]}
+		for key, dst := range map[string]*api.IntOrPercent{"surge": &s.surge, "unavailable": &s.unavail} {
+			if v, ok := kv[key]; ok {
+				x, err := parseIntOrPercent(v)
+				check(err)
+				*dst = x
+			}
+		}
+		if v, ok := kv["deadline"]; ok {
+			s.deadline = num(v)
+		}
+		if v, ok := kv["history"]; ok {
+			s.history = num(v)
+		}
+		h.create(newDeployment(s))
+	case "set-image":
+		h.setImage(arg(0), arg(1))
+	case "scale":
+		check(Scale(h.st, "test", "default", arg(0), num(arg(1))))
+	case "pause", "resume":
+		check(SetPaused(h.st, "test", "default", arg(0), f[0] == "pause"))
+	case "rollback":
+		rev := int64(0)
+		if len(pos) > 1 {
+			rev = int64(num(arg(1)))
+		}
+		check(RollbackTo(h.st, "test", "default", arg(0), rev))
+	case "settle":
+		avail := map[string]int32{}
+		for k, v := range kv {
+			avail[k] = num(v)
+		}
+		h.settle(avail)
+	case "advance":
+		d, err := time.ParseDuration(arg(0))
+		check(err)
+		return append(h.advance(d), "now "+clock(h.eng.Now()))
+	case "print":
+		var out []string
+		for _, d := range h.st.Deployments.List("", nil) {
+			out = append(out, fmt.Sprintf("deployment %s %s", d.Name, describeDeploy(d)))
+			for _, rs := range h.rsList(d.Name) {
+				out = append(out, fmt.Sprintf("  %s %s %s", rs.Name, rs.Template.Spec.Containers[0].Image, describeRS(rs)))
+			}
+		}
+		return out
+	default:
+		fail("unknown command")
+	}
+	return h.log
+}

@@ -1,0 +1,311 @@
+package disruption
+
+import (
+	"flag"
+	"fmt"
+	"maps"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/kubesim/kubesim/controllers/reconciler"
+	"github.com/kubesim/kubesim/sim"
+	"github.com/kubesim/kubesim/sim/api"
+	"github.com/kubesim/kubesim/sim/store"
+)
+
+var rewrite = flag.Bool("rewrite", false, "rewrite the expected output in testdata/*.txt")
+
+// TestScripts runs every testdata/*.txt script: blocks of a command line,
+// "----", and the expected output up to a blank line. Lines starting with "#"
+// between blocks are comments. With -rewrite the outputs are regenerated.
+func TestScripts(t *testing.T) {
+	files, err := filepath.Glob("testdata/*.txt")
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no scripts: %v", err)
+	}
+	for _, f := range files {
+		t.Run(strings.TrimSuffix(filepath.Base(f), ".txt"), func(t *testing.T) { runScript(t, f) })
+	}
+}
+
+type scriptCase struct {
+	comments []string
+	cmd      string
+	want     []string
+	line     int
+}
+
+func parseScript(t *testing.T, path string) []scriptCase {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimRight(string(data), "\n"), "\n")
+	var cases []scriptCase
+	var comments []string
+	for i := 0; i < len(lines); i++ {
+		l := lines[i]
+		switch {
+		case strings.TrimSpace(l) == "":
+			continue
+		case strings.HasPrefix(l, "#"):
+			comments = append(comments, l)
+			continue
+		}
+		c := scriptCase{comments: comments, cmd: l, line: i + 1}
+		comments = nil
+		if i+1 >= len(lines) || lines[i+1] != "----" {
+			t.Fatalf("%s:%d: command not followed by ----", path, i+1)
+		}
+		i += 2
+		for ; i < len(lines) && lines[i] != ""; i++ {
+			c.want = append(c.want, lines[i])
+		}
+		cases = append(cases, c)
+	}
+	return cases
+}
+
+func runScript(t *testing.T, path string) {
+	cases := parseScript(t, path)
+	h := newHarness()
+	var out strings.Builder
+	for i, c := range cases {
+		got := h.run(t, c.cmd)
+		if len(got) == 0 {
+			got = []string{"ok"}
+		}
+		if *rewrite {
+			if i > 0 {
+				out.WriteString("\n")
+			}
+			for _, cm := range c.comments {
+				out.WriteString(cm + "\n")
+			}
+			out.WriteString(c.cmd + "\n----\n" + strings.Join(got, "\n") + "\n")
+			continue
+		}
+		if !slices.Equal(got, c.want) {
+			t.Fatalf("%s:%d: %s\n got:\n%s\n want:\n%s", path, c.line, c.cmd, strings.Join(got, "\n"), strings.Join(c.want, "\n"))
+		}
+	}
+	if *rewrite {
+		if err := os.WriteFile(path, []byte(out.String()), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// harness is a cluster with only the disruption controller running; the
+// test plays the workload controllers, scheduler and kubelet by writing
+// objects directly (component "test", not logged).
+type harness struct {
+	eng *sim.Engine
+	st  *store.Store
+	log []string
+}
+
+func newHarness() *harness {
+	eng := sim.NewEngine(1, 0)
+	st := store.New(eng, store.Options{})
+	h := &harness{eng: eng, st: st}
+	st.OnWrite(func(w *store.Write) {
+		if w.Component != "test" {
+			h.log = append(h.log, describeWrite(w))
+		}
+	})
+	New(st, reconciler.Config{})
+	return h
+}
+
+func clock(t sim.Time) string { return fmt.Sprintf("%.3fs", t.Seconds()) }
+
+func describeWrite(w *store.Write) string {
+	s := fmt.Sprintf("%s %s %s %s %s %s", clock(w.Time), w.Component, w.Verb, w.Kind, w.Key, w.Reason)
+	switch {
+	case w.Verb == store.VerbEvent:
+		s += ": " + w.Message
+	case w.Kind == api.KindPodDisruptionBudget && w.New != nil:
+		s += " " + describePDB(w.New.(*api.PodDisruptionBudget))
+	}
+	return s
+}
+
+// describePDB renders a budget's status with its disruptedPods by name.
+func describePDB(p *api.PodDisruptionBudget) string {
+	s := describe(p.Status)
+	if len(p.Status.DisruptedPods) > 0 {
+		var parts []string
+		for _, k := range slices.Sorted(maps.Keys(p.Status.DisruptedPods)) {
+			parts = append(parts, k+"@"+clock(p.Status.DisruptedPods[k]))
+		}
+		s += " disrupted=" + strings.Join(parts, ",")
+	}
+	return s
+}
+
+func (h *harness) run(t *testing.T, line string) []string {
+	t.Helper()
+	f := strings.Fields(line)
+	kv := map[string]string{}
+	var pos []string
+	for _, a := range f[1:] {
+		if k, v, ok := strings.Cut(a, "="); ok {
+			kv[k] = v
+		} else {
+			pos = append(pos, a)
+		}
+	}
+	fail := func(format string, a ...any) { t.Fatalf("%q: "+format, append([]any{line}, a...)...) }
+	arg := func(i int) string {
+		if i >= len(pos) {
+			fail("missing argument %d", i+1)
+		}
+		return pos[i]
+	}
+	num := func(s string) int32 {
+		n, err := strconv.Atoi(s)
+		if err != nil {
+			fail("%v", err)
+		}
+		return int32(n)
+	}
+	h.log = nil
+	switch f[0] {
+	case "create-deploy":
+		// create-deploy NAME replicas=N: an inert Deployment.
+		must(h.st.Deployments.Create("test", &api.Deployment{ObjectMeta: meta(arg(0)), Replicas: num(kv["replicas"])}, "test"))
+	case "create-rs":
+		// create-rs NAME replicas=N [owner=DEPLOY]: an inert ReplicaSet.
+		rs := &api.ReplicaSet{ObjectMeta: meta(arg(0)), Replicas: num(kv["replicas"])}
+		if o, ok := kv["owner"]; ok {
+			d, found := h.st.Deployments.Get("default", o)
+			if !found {
+				fail("no deployment %s", o)
+			}
+			rs.OwnerReferences = []api.OwnerReference{ref(api.KindDeployment, d.Name, d.UID)}
+		}
+		must(h.st.ReplicaSets.Create("test", rs, "test"))
+	case "scale":
+		// scale deploy|rs NAME N
+		switch arg(0) {
+		case "deploy":
+			d, _ := h.st.Deployments.Get("default", arg(1))
+			d = d.Clone()
+			d.Replicas, d.Generation = num(arg(2)), d.Generation+1
+			must(h.st.Deployments.Update("test", d, "test"))
+		case "rs":
+			rs, _ := h.st.ReplicaSets.Get("default", arg(1))
+			rs = rs.Clone()
+			rs.Replicas, rs.Generation = num(arg(2)), rs.Generation+1
+			must(h.st.ReplicaSets.Update("test", rs, "test"))
+		default:
+			fail("scale what?")
+		}
+	case "create-pod":
+		// create-pod NAME [owner=RS] [ready]: Running on n1, labels app=web.
+		spec := &api.PodSpec{TerminationGracePeriodSeconds: 30, Containers: []api.Container{{Name: "app"}}}
+		spec.Compile()
+		p := &api.Pod{ObjectMeta: api.ObjectMeta{Name: arg(0), Namespace: "default", Labels: map[string]string{"app": "web"}},
+			Spec: spec, NodeName: "n1"}
+		p.Status.Phase = api.PodRunning
+		if o, ok := kv["owner"]; ok {
+			rs, found := h.st.ReplicaSets.Get("default", o)
+			if !found {
+				fail("no replicaset %s", o)
+			}
+			p.OwnerReferences = []api.OwnerReference{ref(api.KindReplicaSet, rs.Name, rs.UID)}
+		}
+		if slices.Contains(pos, "ready") {
+			p.Status.Conditions = []api.Condition{{Type: api.PodReady, Status: api.ConditionTrue, LastTransitionTime: h.eng.Now()}}
+		}
+		must(h.st.Pods.Create("test", p, "test"))
+	case "ready", "unready":
+		p, ok := h.st.Pods.Get("default", arg(0))
+		if !ok {
+			fail("no pod")
+		}
+		p = p.Clone()
+		st := api.ConditionTrue
+		if f[0] == "unready" {
+			st = api.ConditionFalse
+		}
+		p.Status.Conditions = api.SetCondition(p.Status.Conditions, api.Condition{Type: api.PodReady, Status: st, LastTransitionTime: h.eng.Now()})
+		must(h.st.Pods.Update("test", p, "test"))
+	case "remove-pod":
+		// remove-pod NAME: the kubelet confirms the deletion (grace 0).
+		zero := int64(0)
+		if err := h.st.Pods.Delete("test", "default", arg(0), store.DeleteOptions{GracePeriodSeconds: &zero}, "test"); err != nil {
+			fail("%v", err)
+		}
+	case "create-pdb":
+		// create-pdb NAME min=X|max=X [policy=P]
+		pdb := &api.PodDisruptionBudget{ObjectMeta: meta(arg(0)), Selector: api.SelectorFromMap(map[string]string{"app": "web"}),
+			MinAvailable: intOrPercent(kv["min"]), MaxUnavailable: intOrPercent(kv["max"]), UnhealthyPodEvictionPolicy: store.IfHealthyBudget}
+		if p, ok := kv["policy"]; ok {
+			pdb.UnhealthyPodEvictionPolicy = p
+		}
+		must(h.st.PDBs.Create("test", pdb, "test"))
+	case "update-pdb":
+		// update-pdb NAME min=X|max=X [policy=P]: a spec change (generation + 1).
+		pdb, _ := h.st.PDBs.Get("default", arg(0))
+		pdb = pdb.Clone()
+		pdb.MinAvailable, pdb.MaxUnavailable = intOrPercent(kv["min"]), intOrPercent(kv["max"])
+		if p, ok := kv["policy"]; ok {
+			pdb.UnhealthyPodEvictionPolicy = p
+		}
+		pdb.Generation++
+		must(h.st.PDBs.Update("test", pdb, "test"))
+	case "evict":
+		// evict POD: the eviction subresource, as component "drain".
+		if err := h.st.Evict("drain", "default", arg(0), nil, "Drain"); err != nil {
+			return append(h.log, "error: "+err.Error())
+		}
+	case "lose-delete":
+		// lose-delete POD: grant an eviction in the budget's status without
+		// deleting the pod (a client that crashed between the two).
+		pdb, _ := h.st.PDBs.Get("default", arg(0))
+		pdb = pdb.Clone()
+		dp := maps.Clone(pdb.Status.DisruptedPods)
+		if dp == nil {
+			dp = map[string]sim.Time{}
+		}
+		dp[arg(1)] = h.eng.Now()
+		pdb.Status.DisruptedPods = dp
+		pdb.Status.DisruptionsAllowed--
+		must(h.st.PDBs.Update("test", pdb, "test"))
+	case "advance":
+		d, err := time.ParseDuration(arg(0))
+		if err != nil {
+			fail("%v", err)
+		}
+		h.eng.Run(h.eng.Now().Add(d))
+		return append(h.log, "now "+clock(h.eng.Now()))
+	case "print":
+		var out []string
+		for _, p := range h.st.PDBs.List("", nil) {
+			out = append(out, p.Name+" "+describePDB(p))
+		}
+		pods := h.st.Pods.List("", nil)
+		slices.SortFunc(pods, func(a, b *api.Pod) int { return strings.Compare(a.Name, b.Name) })
+		for _, p := range pods {
+			s := fmt.Sprintf("pod %s ready=%t", p.Name, p.IsReady())
+			if p.DeletionTimestamp != nil {
+				s += " deleting"
+			}
+			if c := api.FindCondition(p.Status.Conditions, api.PodDisruptionTarget); c != nil {
+				s += " " + c.Type + "=" + string(c.Status) + "/" + c.Reason
+			}
+			out = append(out, s)
+		}
+		return out
+	default:
+		fail("unknown command")
+	}
+	return h.log
+}
