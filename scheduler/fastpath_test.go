@@ -150,7 +150,7 @@ func newFastCluster(t *testing.T, seed uint64) *fastCluster {
 	// Incoming pods with spread constraints, default spreading (owned by a
 	// ReplicaSet) and a node selector.
 	spread := &api.PodSpec{Containers: []api.Container{{Name: "c"}}, TopologySpreadConstraints: []api.TopologySpreadConstraint{
-		{MaxSkew: 1, TopologyKey: api.LabelZone, WhenUnsatisfiable: "DoNotSchedule", Selector: sel("app", "web"), MinDomains: 1, NodeAffinityPolicy: "Honor", NodeTaintsPolicy: "Honor"},
+		{MaxSkew: 1, TopologyKey: api.LabelZone, WhenUnsatisfiable: "DoNotSchedule", Selector: sel("app", "web"), MinDomains: 1, NodeAffinityPolicy: "Honor", NodeTaintsPolicy: "Ignore"},
 		{MaxSkew: 2, TopologyKey: api.LabelHostname, WhenUnsatisfiable: "ScheduleAnyway", Selector: sel("tier", "a"), MinDomains: 1, NodeAffinityPolicy: "Honor", NodeTaintsPolicy: "Ignore"},
 		{MaxSkew: 1, TopologyKey: "rack", WhenUnsatisfiable: "ScheduleAnyway", Selector: sel("app", "web"), MinDomains: 1, NodeAffinityPolicy: "Ignore", NodeTaintsPolicy: "Ignore"},
 	}, NodeSelector: map[string]string{}}
@@ -165,6 +165,14 @@ func newFastCluster(t *testing.T, seed uint64) *fastCluster {
 	sp.NodeSelector = map[string]string{"rack": "r0"}
 	sp.Compile()
 	fc.tmpls = append(fc.tmpls, &api.Pod{ObjectMeta: api.ObjectMeta{Name: "in", Namespace: "default", UID: "in", Labels: map[string]string{"app": "web"}}, Spec: &sp})
+	honor := *spread
+	honor.TopologySpreadConstraints = append([]api.TopologySpreadConstraint(nil), spread.TopologySpreadConstraints...)
+	honor.TopologySpreadConstraints[0].NodeTaintsPolicy = "Honor"
+	honor.Compile()
+	// The same spread pod again (PreFilter's remembered domains), then with
+	// the taints honoured.
+	fc.tmpls = append(fc.tmpls, fc.tmpls[len(fc.tmpls)-4],
+		&api.Pod{ObjectMeta: api.ObjectMeta{Name: "in", Namespace: "default", UID: "in", Labels: map[string]string{"tier": "a"}}, Spec: &honor})
 	return fc
 }
 

@@ -28,6 +28,10 @@ type topology struct {
 	posRows  []*nodeRow
 	// byID remembers rows by NodeInfo.ID, for the cache's NodeInfos.
 	byID []*nodeRow
+	// listVersion changes whenever listRows returns a row different from
+	// the last call's at some position, or a list of another length.
+	listVersion uint64
+	listLen     int
 }
 
 type valueTable struct {
@@ -103,6 +107,7 @@ func (t *topology) prune(live int) {
 		t.nextSlot = 0
 		t.posNodes, t.posRows = t.posNodes[:0], t.posRows[:0]
 		clear(t.byID)
+		t.listVersion++
 	}
 }
 
@@ -161,14 +166,22 @@ func (t *topology) listRows(list []*framework.NodeInfo) []*nodeRow {
 		t.posNodes = append(t.posNodes, nil)
 		t.posRows = append(t.posRows, nil)
 	}
+	if len(list) != t.listLen {
+		t.listLen = len(list)
+		t.listVersion++
+	}
 	rows := t.posRows[:len(list)]
 	for i, ni := range list {
 		n := ni.Node()
 		switch {
 		case n == nil:
+			if rows[i] != nil {
+				t.listVersion++
+			}
 			t.posNodes[i], rows[i] = nil, nil
 		case t.posNodes[i] != n || len(rows[i].vals) != len(t.keys):
 			t.posNodes[i], rows[i] = n, t.row(n)
+			t.listVersion++
 		}
 	}
 	return rows

@@ -131,6 +131,15 @@ func (pl *PodTopologySpread) PreFilter(state *framework.CycleState, p *api.Pod, 
 	}
 	in := newInclusion(p)
 	groups, useGroups := pl.podGroups(nodes)
+	// With every node passing the inclusion policies, which domains exist
+	// depends only on the node list and the keys: remembered.
+	trivial := useGroups
+	for i := range cons {
+		trivial = trivial && !cons[i].honorTaints && (in.anyNode || !cons[i].honorAffinity)
+	}
+	if trivial && pl.domains.restore(pl.topo.listVersion, s) {
+		nodes = nil
+	}
 	for j, ni := range nodes {
 		row := rows[j]
 		if row == nil || !hasAllKeys(row, cons) {
@@ -151,6 +160,9 @@ func (pl *PodTopologySpread) PreFilter(state *framework.CycleState, p *api.Pod, 
 				s.counts[i][v] += c.counts.count(ni, row.slot)
 			}
 		}
+	}
+	if trivial && nodes != nil {
+		pl.domains.save(pl.topo.listVersion, s)
 	}
 	if useGroups {
 		// The same sums, taken over the groups of pods that match: only
@@ -285,4 +297,47 @@ func (pl *PodTopologySpread) FilterNodes(state *framework.CycleState, p *api.Pod
 		}
 		statuses[i] = pl.filter(s, ni)
 	}
+}
+
+// domainCache is PreFilter's registered domains (count 0, or unregistered)
+// and their number per constraint, for the constraints' keys, at one
+// version of the node list.
+type domainCache struct {
+	version uint64
+	keys    []int32
+	counts  [][]int32
+	domains []int32
+}
+
+// save remembers s's registrations (before any pod is counted).
+func (d *domainCache) save(version uint64, s *preFilterState) {
+	d.version = version
+	d.keys = d.keys[:0]
+	for i := range s.cons {
+		d.keys = append(d.keys, s.cons[i].key)
+	}
+	d.counts = d.counts[:0]
+	for _, cs := range s.counts {
+		d.counts = append(d.counts, append([]int32(nil), cs...))
+	}
+	d.domains = append(d.domains[:0], s.domains...)
+}
+
+// restore sets s's registrations from the cache when it holds those of the
+// same keys at the same version.
+func (d *domainCache) restore(version uint64, s *preFilterState) bool {
+	if d.version != version || len(d.keys) != len(s.cons) || d.counts == nil {
+		return false
+	}
+	for i := range s.cons {
+		if d.keys[i] != s.cons[i].key {
+			return false
+		}
+	}
+	for i, cs := range s.counts {
+		// Values interned since stay unregistered, as s made them.
+		copy(cs, d.counts[i])
+	}
+	copy(s.domains, d.domains)
+	return true
 }

@@ -81,6 +81,14 @@ type PodTopologySpread struct {
 	counts countCache
 	// filteredRows is PreScore's scratch space.
 	filteredRows []*nodeRow
+	// hostCounts holds, by NodeInfo.ID, the scored nodes' matching-pod
+	// counts for the hostname constraints of the PreScore numbered
+	// hostStamp (counted from the pod groups).
+	hostCounts [][]hostCount
+	hostStamp  uint64
+	// domains remembers PreFilter's registered domains for one set of
+	// topology keys while the node list is unchanged.
+	domains domainCache
 	// noLabel and skewed are Filter's failure statuses, one value each for
 	// every node (statuses are never changed once made).
 	noLabel, skewed *framework.Status

@@ -22,6 +22,70 @@ type preScoreState struct {
 	requireAll bool
 	// ignored names the ignored nodes, for NormalizeScore (nil when none).
 	ignored map[string]struct{}
+	// stamp numbers the PreScore that filled the plugin's hostCounts (0:
+	// none; Score counts the node's pods).
+	stamp uint64
+}
+
+// hostCount is a scored node's count of pods matching a hostname
+// constraint, valid for that NodeInfo at that generation.
+type hostCount struct {
+	ni    *framework.NodeInfo
+	gen   int64
+	stamp uint64
+	n     int32
+}
+
+// fillHostCounts counts, from the pod groups, the matching pods of every
+// scored node for each hostname constraint, by NodeInfo.ID.
+func (pl *PodTopologySpread) fillHostCounts(s *preScoreState, p *api.Pod, nodes []*framework.NodeInfo, groups []*framework.PodGroup) {
+	pl.hostStamp++
+	s.stamp = pl.hostStamp
+	for len(pl.hostCounts) < len(s.cons) {
+		pl.hostCounts = append(pl.hostCounts, nil)
+	}
+	for i := range s.cons {
+		c := &s.cons[i]
+		if !c.hostname {
+			continue
+		}
+		hc := pl.hostCounts[i]
+		for _, ni := range nodes {
+			id := int(ni.ID)
+			if id <= 0 {
+				continue
+			}
+			for id >= len(hc) {
+				hc = append(hc, hostCount{})
+			}
+			hc[id] = hostCount{ni: ni, gen: ni.Generation, stamp: s.stamp}
+		}
+		for _, g := range groups {
+			if !groupCounts(g, c.selector, p.Namespace) {
+				continue
+			}
+			for _, gn := range g.Nodes {
+				if id := int(gn.Node.ID); id > 0 && id < len(hc) && hc[id].stamp == s.stamp && hc[id].ni == gn.Node {
+					hc[id].n += gn.Count
+				}
+			}
+		}
+		pl.hostCounts[i] = hc
+	}
+}
+
+// hostCount returns the node's count for hostname constraint i: from
+// hostCounts when PreScore filled it for this NodeInfo as it is now, else
+// counted.
+func (pl *PodTopologySpread) hostCount(s *preScoreState, i int, ni *framework.NodeInfo, slot int32) int32 {
+	if s.stamp != 0 && i < len(pl.hostCounts) {
+		if id := int(ni.ID); id > 0 && id < len(pl.hostCounts[i]) {
+			if e := &pl.hostCounts[i][id]; e.stamp == s.stamp && e.ni == ni && e.gen == ni.Generation {
+				return e.n
+			}
+		}
+	}
+	return s.cons[i].counts.count(ni, slot)
 }
 
 // Clone returns s: the state is read-only.
@@ -119,6 +183,9 @@ func (pl *PodTopologySpread) PreScore(state *framework.CycleState, p *api.Pod, n
 			size = scored
 		}
 		s.weights[i] = math.Log(float64(size + 2))
+	}
+	if useGroups && scored > 0 {
+		pl.fillHostCounts(s, p, nodes, groups)
 	}
 	if zonal && useGroups {
 		// The sums below, taken over the groups of pods that match.
@@ -219,7 +286,7 @@ func (pl *PodTopologySpread) Score(state *framework.CycleState, p *api.Pod, ni *
 		}
 		var cnt int64
 		if c.hostname {
-			cnt = int64(c.counts.count(ni, row.slot))
+			cnt = int64(pl.hostCount(s, i, ni, row.slot))
 		} else if cs := s.counts[i]; int(v) < len(cs) && cs[v] != unregistered64 {
 			cnt = cs[v]
 		}
