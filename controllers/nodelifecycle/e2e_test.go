@@ -74,7 +74,7 @@ func TestNodeCrashEndToEnd(t *testing.T) {
 
 	for _, name := range []string{"n1", "n2", "n3"} {
 		if _, err := st.Nodes.Create("test", &api.Node{ObjectMeta: api.ObjectMeta{Name: name, Labels: map[string]string{api.LabelHostname: name}},
-			Capacity: api.Resources{MilliCPU: 4000, Memory: 8 << 30}, Allocatable: api.Resources{MilliCPU: 4000, Memory: 8 << 30}}, "test"); err != nil {
+			AllowedPods: 110, Capacity: api.Resources{MilliCPU: 4000, Memory: 8 << 30}, Allocatable: api.Resources{MilliCPU: 4000, Memory: 8 << 30}}, "test"); err != nil {
 			t.Fatal(err)
 		}
 	}
