@@ -31,11 +31,12 @@
 //   - workloads.csv: header WorkloadsHeader; a row whenever the counts of a
 //     workload (Deployment, StatefulSet, DaemonSet, or ReplicaSet without a
 //     controller) change, one per workload per instant (the state after that
-//     instant's writes): desired, current (pods not terminal, terminating
-//     ones included), ready and available (not terminating), updated (of
-//     the current template), terminating, and a Deployment's revision. The
-//     same tracking gives summary.json's per-workload rollouts (start, end,
-//     minimum available, peak surge) and, with AddLoad, the served load
+//     instant's writes): desired, current (pods neither terminal nor
+//     terminating, as status.replicas counts), ready and available (of the
+//     current ones), updated (of the current template), terminating, and a
+//     Deployment's revision. The same tracking gives summary.json's
+//     per-workload rollouts (start, end, minimum available, peak surge, peak
+//     surge including terminating pods) and, with AddLoad, the served load
 //     (package workloads/traffic) over the run and during each rollout.
 //   - summary.json: the Summary (see its fields for keys and units).
 //   - events.jsonl: one object per store write and recorded event, in order,

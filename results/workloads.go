@@ -18,7 +18,8 @@ const (
 	// LabelRevisionHash is the pod label naming the StatefulSet or DaemonSet
 	// revision a pod was made from (a ControllerRevision's name or hash).
 	LabelRevisionHash = "controller-revision-hash"
-	// LabelControllerRevisionHash is the ControllerRevision label holding its hash.
+	// LabelControllerRevisionHash is the ControllerRevision label holding its
+	// hash (StatefulSets; DaemonSets' revisions carry LabelRevisionHash).
 	LabelControllerRevisionHash = "controller.kubernetes.io/hash"
 )
 
@@ -64,10 +65,12 @@ type podGroup struct {
 
 // revisionInfo is a ControllerRevision owned by a StatefulSet or DaemonSet.
 type revisionInfo struct {
-	uid       api.UID
-	name      string
-	hashLabel string
-	hash      uint32
+	uid api.UID
+	// ids are the values a pod's controller-revision-hash label takes for
+	// this revision: its name (StatefulSets) and its hash labels
+	// (DaemonSets label pods with the hash).
+	ids  [3]string
+	hash uint32
 }
 
 // rolloutRec is one rollout of a workload.
@@ -78,9 +81,11 @@ type rolloutRec struct {
 	deadlineExceeded bool
 	minAvailable     int32
 	peakSurge        int32
-	window           *traffic.Window
-	load             traffic.Totals
-	hasLoad          bool
+	// peakCapacitySurge counts terminating pods too: the capacity borrowed.
+	peakCapacitySurge int32
+	window            *traffic.Window
+	load              traffic.Totals
+	hasLoad           bool
 }
 
 // loadRec is a workload's offered load and its tracker.
@@ -399,8 +404,8 @@ func (wt *workloadTracker) observeRevision(old, new *api.ControllerRevision, now
 		}
 	}
 	if new != nil {
-		wl.revisions = append(wl.revisions, revisionInfo{uid: cr.UID, name: cr.Name,
-			hashLabel: cr.Labels[LabelControllerRevisionHash], hash: templateHash(cr.Template)})
+		wl.revisions = append(wl.revisions, revisionInfo{uid: cr.UID, hash: templateHash(cr.Template),
+			ids: [3]string{cr.Name, cr.Labels[LabelControllerRevisionHash], cr.Labels[LabelRevisionHash]}})
 	}
 	wt.refresh(wl, now)
 }
@@ -433,16 +438,16 @@ func (wt *workloadTracker) groupFor(p *api.Pod) *podGroup {
 	return nil
 }
 
-// classify computes what a pod contributes: current (exists and is not
-// terminal), terminating (current with a deletionTimestamp), ready and
-// available (not terminating; Ready, and for available Ready for at least
-// minReady). It returns when a not yet available Ready pod becomes
+// classify computes what a pod contributes: current (exists, is not
+// terminal and not terminating: what upstream's status.replicas counts),
+// terminating (not terminal, with a deletionTimestamp), ready and available
+// (current; Ready, and for available Ready for at least minReady). It returns when a not yet available Ready pod becomes
 // available (sim.Never when that does not apply).
 func classify(p *api.Pod, minReady time.Duration, now sim.Time) (s podState, availableAt sim.Time) {
 	availableAt = sim.Never
-	s.current = !p.IsTerminal()
-	s.terminating = s.current && p.IsDeleting()
-	s.active = s.current && !s.terminating
+	s.current = !p.IsTerminal() && !p.IsDeleting()
+	s.terminating = !p.IsTerminal() && p.IsDeleting()
+	s.active = s.current
 	if !s.active || !p.IsReady() {
 		return s, availableAt
 	}
@@ -577,8 +582,13 @@ func (wl *workloadRec) isUpdated(g *podGroup) bool {
 		return wl.hash != 0 && g.hash == wl.hash
 	}
 	for _, ri := range wl.revisions {
-		if ri.hash != 0 && ri.hash == wl.hash && (g.id == ri.name || (ri.hashLabel != "" && g.id == ri.hashLabel)) {
-			return true
+		if ri.hash == 0 || ri.hash != wl.hash || g.id == "" {
+			continue
+		}
+		for _, id := range ri.ids {
+			if g.id == id {
+				return true
+			}
 		}
 	}
 	return false
@@ -589,7 +599,7 @@ func (wl *workloadRec) compute() wlCounts {
 	c := wlCounts{desired: wl.desired, revision: wl.revision}
 	kept := wl.groups[:0]
 	for _, g := range wl.groups {
-		if g.gone && g.current == 0 {
+		if g.gone && g.current == 0 && g.terminating == 0 {
 			g.wl = nil
 			continue
 		}
@@ -601,7 +611,7 @@ func (wl *workloadRec) compute() wlCounts {
 		if wl.isUpdated(g) {
 			c.updated += g.active
 		} else {
-			c.old += g.current
+			c.old += g.current + g.terminating
 		}
 	}
 	clear(wl.groups[len(kept):])
@@ -656,6 +666,7 @@ func (wt *workloadTracker) settle(wl *workloadRec, now sim.Time) {
 	c := wl.counts
 	ro.minAvailable = min(ro.minAvailable, c.available)
 	ro.peakSurge = max(ro.peakSurge, c.current-c.desired)
+	ro.peakCapacitySurge = max(ro.peakCapacitySurge, c.current+c.terminating-c.desired)
 	if c.updated == c.desired && c.ready == c.desired && c.available == c.desired && c.old == 0 {
 		wt.closeRollout(wl, wl.pendingAt, RolloutComplete)
 	}
@@ -665,7 +676,7 @@ func (wt *workloadTracker) settle(wl *workloadRec, now sim.Time) {
 // end of this instant.
 func (wt *workloadTracker) openRollout(wl *workloadRec, now sim.Time) {
 	ro := &rolloutRec{start: now, end: unset, outcome: RolloutInProgress,
-		minAvailable: math.MaxInt32, peakSurge: math.MinInt32}
+		minAvailable: math.MaxInt32, peakSurge: math.MinInt32, peakCapacitySurge: math.MinInt32}
 	if wl.load != nil {
 		ro.window = wl.load.tracker.OpenWindow(now)
 		ro.hasLoad = true

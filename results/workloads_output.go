@@ -63,9 +63,13 @@ type RolloutSummary struct {
 	// the rollout.
 	ProgressDeadlineExceeded bool `json:"progress_deadline_exceeded"`
 	// MinAvailable is the fewest available pods, and PeakSurge the largest
-	// current − desired, at any moment of the rollout (its start included).
-	MinAvailable int32 `json:"min_available"`
-	PeakSurge    int32 `json:"peak_surge"`
+	// current − desired (the controller's surge; terminating pods excluded,
+	// as upstream counts), at any moment of the rollout (its start included).
+	// PeakCapacitySurge is the largest current + terminating − desired: the
+	// capacity the rollout borrowed, since terminating pods still hold it.
+	MinAvailable      int32 `json:"min_available"`
+	PeakSurge         int32 `json:"peak_surge"`
+	PeakCapacitySurge int32 `json:"peak_capacity_surge"`
 	// Load is the offered load's figures during the rollout, or nil.
 	Load *LoadSummary `json:"load,omitempty"`
 }
@@ -105,7 +109,8 @@ func (wt *workloadTracker) workloadSummaries(until sim.Time) []WorkloadSummary {
 			Deleted: wl.deleted, Rollouts: []RolloutSummary{}}
 		for _, ro := range wl.rollouts {
 			rs := RolloutSummary{Revision: ro.revision, Outcome: ro.outcome, StartSeconds: Fixed(ro.start.Seconds()),
-				ProgressDeadlineExceeded: ro.deadlineExceeded, MinAvailable: ro.minAvailable, PeakSurge: ro.peakSurge}
+				ProgressDeadlineExceeded: ro.deadlineExceeded, MinAvailable: ro.minAvailable, PeakSurge: ro.peakSurge,
+				PeakCapacitySurge: ro.peakCapacitySurge}
 			end := until
 			if ro.end != unset {
 				e := Fixed(ro.end.Seconds())
@@ -175,17 +180,18 @@ func (s *Summary) printWorkloads(w io.Writer) error {
 				outcome += " (deadline exceeded)"
 			}
 			rows = append(rows, []string{name, strconv.Itoa(i + 1), outcome, fixed(float64(ro.DurationSeconds), 3),
-				strconv.Itoa(int(ro.MinAvailable)), strconv.Itoa(int(ro.PeakSurge)), served(ro.Load), served(ws.Load)})
+				strconv.Itoa(int(ro.MinAvailable)), strconv.Itoa(int(ro.PeakSurge)), strconv.Itoa(int(ro.PeakCapacitySurge)),
+				served(ro.Load), served(ws.Load)})
 		}
 		if len(ws.Rollouts) == 0 && ws.Load != nil {
-			rows = append(rows, []string{name, "-", "-", "-", "-", "-", "-", served(ws.Load)})
+			rows = append(rows, []string{name, "-", "-", "-", "-", "-", "-", "-", served(ws.Load)})
 		}
 	}
 	if len(rows) == 0 {
 		return nil
 	}
 	t := newTable(w, tw.AlignLeft, tw.AlignRight, tw.AlignLeft, tw.AlignRight, tw.AlignRight, tw.AlignRight, tw.AlignRight, tw.AlignRight)
-	t.Header("Workload", "Rollout", "Outcome", "Duration (s)", "Min avail", "Peak surge", "Served (rollout)", "Served (run)")
+	t.Header("Workload", "Rollout", "Outcome", "Duration (s)", "Min avail", "Peak surge", "Peak incl. terminating", "Served (rollout)", "Served (run)")
 	for _, row := range rows {
 		if err := t.Append(row); err != nil {
 			return err

@@ -2,6 +2,7 @@ package results
 
 import (
 	"bytes"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -110,9 +111,9 @@ func TestWorkloadsRolloutByHand(t *testing.T) {
 		"10.000,Deployment,default,web,2,2,2,2,0,0,1\n" + // the template changed: web-a is old
 		"11.000,Deployment,default,web,2,3,2,2,1,0,2\n" +
 		"13.000,Deployment,default,web,2,3,3,3,1,0,2\n" +
-		"14.000,Deployment,default,web,2,4,2,2,2,1,2\n" + // a1 terminating: still current
-		"16.000,Deployment,default,web,2,4,2,2,2,2,2\n" + // b2 Ready, a2 terminating: 2 ready
-		"20.000,Deployment,default,web,2,3,2,2,2,1,2\n" +
+		"14.000,Deployment,default,web,2,3,2,2,2,1,2\n" + // a1 terminating: no longer current (a2, b1, b2)
+		"16.000,Deployment,default,web,2,2,2,2,2,2,2\n" + // b2 Ready, a2 terminating: b1, b2 current
+		"20.000,Deployment,default,web,2,2,2,2,2,1,2\n" +
 		"22.000,Deployment,default,web,2,2,2,2,2,0,2\n"
 	if buf.String() != want {
 		t.Errorf("workloads.csv:\n%s\nwant:\n%s", buf.String(), want)
@@ -127,9 +128,10 @@ func TestWorkloadsRolloutByHand(t *testing.T) {
 		t.Fatalf("workload %+v", ws)
 	}
 	ro := ws.Rollouts[0]
-	// Start 10, complete 22; available never below 2; current peaks at 4.
+	// Start 10, complete 22; available never below 2; current peaks at 3
+	// (surge 1, from 11 to 14); current + terminating peaks at 4 (14 and 16).
 	if ro.Outcome != RolloutComplete || ro.StartSeconds != 10 || ro.EndSeconds == nil || *ro.EndSeconds != 22 ||
-		ro.DurationSeconds != 12 || ro.MinAvailable != 2 || ro.PeakSurge != 2 || ro.Revision != "2" {
+		ro.DurationSeconds != 12 || ro.MinAvailable != 2 || ro.PeakSurge != 1 || ro.PeakCapacitySurge != 2 || ro.Revision != "2" {
 		t.Errorf("rollout %+v", ro)
 	}
 	// Ready is 0 on [0, 2) and >= 2 (100 rps of capacity) after: the run is
@@ -246,7 +248,7 @@ func TestWorkloadsStatefulSet(t *testing.T) {
 	want := WorkloadsHeader + "\n" +
 		"0.000,StatefulSet,default,db,1,1,1,1,1,0,\n" +
 		"5.000,StatefulSet,default,db,1,1,1,1,0,0,\n" +
-		"7.000,StatefulSet,default,db,1,1,0,0,0,1,\n" +
+		"7.000,StatefulSet,default,db,1,0,0,0,0,1,\n" + // db-0 terminating: not current
 		"8.000,StatefulSet,default,db,1,0,0,0,0,0,\n" +
 		"9.000,StatefulSet,default,db,1,1,0,0,1,0,\n" +
 		"10.000,StatefulSet,default,db,1,1,1,1,1,0,\n"
@@ -336,5 +338,29 @@ func TestWorkloadsInstantRevert(t *testing.T) {
 		"4.000,Deployment,default,web,1,1,0,0,1,0,\n"
 	if buf.String() != want {
 		t.Errorf("workloads.csv:\n%s\nwant:\n%s", buf.String(), want)
+	}
+}
+
+// BenchmarkPodLifecycleOwned is BenchmarkPodLifecycleNoEventLog for pods of
+// a ReplicaSet: the workload tracker's cost per pod (five writes: create,
+// bind, run, ready, removal) on top of the rest of the recorder.
+func BenchmarkPodLifecycleOwned(b *testing.B) {
+	w := newWorld(b, Config{DisableEventLog: true})
+	w.must(w.rec.Start())
+	defer w.rec.Close()
+	w.node("node-1", api.Resources{MilliCPU: 1 << 40, Memory: 1 << 50})
+	sp := spec(api.Resources{MilliCPU: 100, Memory: mi})
+	rs, err := w.st.ReplicaSets.Create("kubectl", &api.ReplicaSet{ObjectMeta: api.ObjectMeta{Name: "web", Namespace: "default"},
+		Replicas: 1, Template: tmpl(1, sp)}, "")
+	w.must(err)
+	names := make([]string, b.N)
+	for i := range names {
+		names[i] = "p-" + strconv.Itoa(i)
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for _, name := range names {
+		w.boundPod(name, rs, sp, true)
+		w.remove(name)
 	}
 }

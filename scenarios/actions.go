@@ -49,6 +49,8 @@ type LoadedAction struct {
 	// Replicas is a scale's replica count; ToRevision a rollout undo's revision.
 	Replicas   int32
 	ToRevision int64
+	// index is the action's position in spec.actions.
+	index int
 }
 
 // scalableKinds, undoKinds and deletableKinds are the kinds each verb accepts.
@@ -85,7 +87,7 @@ func hasKind(ks []api.Kind, k api.Kind) bool {
 func (l *Loaded) validateActions(el *errorList) {
 	for i, a := range l.Scenario.Spec.Actions {
 		path := fmt.Sprintf("spec.actions[%d]", i)
-		la := LoadedAction{At: a.At.Duration, Path: path}
+		la := LoadedAction{At: a.At.Duration, Path: path, index: i}
 		if a.At.Duration < 0 {
 			el.add(path+".at", "must not be negative, got %s", a.At.Duration)
 		} else if l.Duration > 0 && a.At.Duration > l.Duration {
@@ -192,7 +194,7 @@ func (l *Loaded) loadActions(el *errorList) {
 			continue
 		}
 		ids := map[string]string{}
-		for j, m := range l.Scenario.Spec.Actions[i].Apply.Manifests {
+		for j, m := range l.Scenario.Spec.Actions[la.index].Apply.Manifests {
 			path := fmt.Sprintf("%s.apply.manifests[%d]", la.Path, j)
 			objs, err := workloads.LoadFile(l.resolve(m))
 			if err != nil {

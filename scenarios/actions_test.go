@@ -193,3 +193,97 @@ func TestActionsRun(t *testing.T) {
 		t.Errorf("load %+v", app.Load)
 	}
 }
+
+// TestApplyUpdate: applying the manifest an object was created from writes
+// nothing; applying a new image updates the object in place (same UID,
+// status and controller annotations kept, generation bumped); a new replica
+// count alone is a spec change too.
+func TestApplyUpdate(t *testing.T) {
+	l, err := Load("testdata/valid-actions.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := Build(l)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	st := s.Store()
+	s.Engine().Run(sim.Time(time.Minute))
+	var writes []*store.Write
+	st.OnWrite(func(w *store.Write) {
+		if w.Component == ApplyComponent {
+			writes = append(writes, w)
+		}
+	})
+	v1 := l.Batches[0].Objects[0].(*api.Deployment)
+	before, _ := st.Deployments.Get("shop", "app")
+	if err := s.applyObject(v1); err != nil {
+		t.Fatal(err)
+	}
+	if len(writes) != 0 {
+		t.Fatalf("re-applying the same manifest wrote %d times", len(writes))
+	}
+	v2 := l.Actions[0].Objects[0].(*api.Deployment)
+	if err := s.applyObject(v2); err != nil {
+		t.Fatal(err)
+	}
+	after, _ := st.Deployments.Get("shop", "app")
+	if len(writes) != 1 || writes[0].Reason != ReasonApply || after.UID != before.UID ||
+		after.Generation != before.Generation+1 || after.Template.Hash != v2.Template.Hash ||
+		after.Status.ReadyReplicas != before.Status.ReadyReplicas ||
+		after.Annotations["deployment.kubernetes.io/revision"] != before.Annotations["deployment.kubernetes.io/revision"] {
+		t.Fatalf("update: %d writes; before %+v\nafter %+v", len(writes), before.ObjectMeta, after.ObjectMeta)
+	}
+	if err := s.applyObject(v2); err != nil || len(writes) != 1 {
+		t.Fatalf("re-applying v2: %v, %d writes", err, len(writes))
+	}
+	scaled := v2.Clone()
+	scaled.Replicas = 7
+	if err := s.applyObject(scaled); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := st.Deployments.Get("shop", "app"); len(writes) != 2 || got.Replicas != 7 || got.Generation != before.Generation+2 {
+		t.Fatalf("scale by apply: %d writes, replicas %d, generation %d", len(writes), got.Replicas, got.Generation)
+	}
+	// A Pod's spec is immutable: applying one that exists is refused.
+	pod := l.Batches[0].Objects[2]
+	if err := s.applyObject(pod); err == nil || !errors.Is(err, store.ErrInvalid) {
+		t.Errorf("apply over an existing pod: %v", err)
+	}
+}
+
+// TestActionsAfterBatchesAtEqualTimes: an action at the time of the batch
+// that creates its object runs after the batch, so it finds the object.
+func TestActionsAfterBatchesAtEqualTimes(t *testing.T) {
+	src := `apiVersion: kubesim.io/v1alpha1
+kind: Scenario
+metadata: {name: same-time}
+spec:
+  duration: 2m
+  cluster:
+    nodePools:
+    - {name: pool, count: 1, template: {status: {allocatable: {cpu: "8", memory: 16Gi}}}}
+  actions:
+  - at: 1m
+    scale: {kind: Deployment, namespace: shop, name: app, replicas: 1}
+  workloads:
+  - at: 1m
+    manifests: [actions/app-v1.yaml]
+`
+	l, err := Parse("testdata/same-time.yaml", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := Build(l)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if _, err := s.Run(); err != nil {
+		t.Fatal(err)
+	}
+	if d, ok := s.Store().Deployments.Get("shop", "app"); !ok || d.Replicas != 1 || d.Generation != 2 {
+		t.Fatalf("deployment %+v", d)
+	}
+}

@@ -51,14 +51,33 @@ type BuildOptions struct {
 	// the in-tree ones (plugins.NewInTreeRegistry, then add entries), and the
 	// scenario's KubeSchedulerConfiguration may name them.
 	Registry framework.Registry
+	// SchedulerConfig, when set, is the path of a KubeSchedulerConfiguration
+	// used instead of the scenario's spec.scheduler.config (relative paths
+	// are relative to the working directory, not to the scenario).
+	SchedulerConfig string
+	// DefaultProfile, when set, names a profile (its schedulerName) of the
+	// scheduler configuration that schedules the pods of the default
+	// scheduler: every pod without a schedulerName, or naming
+	// "default-scheduler", is scheduled by that profile instead of the
+	// configuration's default-scheduler profile. A copy of the profile
+	// renamed "default-scheduler" replaces that profile (or is added when the
+	// configuration has none); the profile also stays under its own name for
+	// the pods that name it. Without a configuration file the only profile
+	// is "default-scheduler". An unknown name is a *LoadError.
+	DefaultProfile string
 }
 
 // BuildWith is Build with options: with opts.Registry set, the scenario's
 // KubeSchedulerConfiguration is loaded with scheduler.LoadConfigWithRegistry
 // (plugin names checked against that registry) and the scheduler's profiles
-// are built from it.
+// are built from it; opts.SchedulerConfig replaces that configuration and
+// opts.DefaultProfile chooses the profile of the default scheduler's pods.
 func BuildWith(l *Loaded, opts BuildOptions) (*Simulation, error) {
 	if err := checkReferences(l); err != nil {
+		return nil, err
+	}
+	scfg, err := schedulerConfig(l, opts)
+	if err != nil {
 		return nil, err
 	}
 	t := l.Scenario.Spec.Timing
@@ -100,17 +119,6 @@ func BuildWith(l *Loaded, opts BuildOptions) (*Simulation, error) {
 	kcfg.Images = l.Images
 	kubelet.NewManager(eng, st, kcfg).Start()
 
-	scfg := scheduler.DefaultConfig()
-	if opts.Registry != nil {
-		scfg.Registry = opts.Registry
-	}
-	if l.SchedulerConfig != "" {
-		c, err := scheduler.LoadConfigWithRegistry(l.SchedulerConfig, opts.Registry)
-		if err != nil {
-			return nil, &LoadError{Errors: []FieldError{{File: l.Path, Path: "spec.scheduler.config", Msg: err.Error()}}}
-		}
-		scfg = c
-	}
 	if d := t.Scheduler.Cycle; d != nil {
 		scfg.CycleLatency = d.Duration
 	}

@@ -1,10 +1,12 @@
 package scenarios
 
 import (
+	"bytes"
 	"encoding/csv"
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -87,27 +89,29 @@ func runScenario(t *testing.T, path string, watch func(st *store.Store)) (*Loade
 // TestRolloutStrategies checks the bundled rollout-strategies scenario
 // against upstream's rollout guarantees, row by row of workloads.csv. For a
 // RollingUpdate with R replicas and resolved maxSurge S and maxUnavailable U,
-// from the rollout's start on: the pods the controller counts (current −
-// terminating) never exceed R + S, available never falls below R − U, and
-// the rollout ends with updated = ready = R. A Recreate rollout never has
-// pods of the old and the new template at the same time.
+// from the rollout's start on: current (the pods upstream's status.replicas
+// counts: not terminal, not terminating) never exceeds R + S, available never
+// falls below R − U, and the rollout ends with updated = ready = R. A
+// Recreate rollout never has pods of the old and the new template at the same
+// time, terminating old pods included.
 //
-// current itself counts terminating pods (they hold capacity), which
-// upstream's arithmetic does not: it may exceed R + S while old pods run out
-// their grace period, and the test pins by how much.
+// Terminating pods are in their own column: they still hold capacity, so the
+// capacity a rollout borrows (current + terminating − desired) can exceed S
+// while old pods run out their grace period; the test pins by how much.
 func TestRolloutStrategies(t *testing.T) {
 	l, rec, dir := runScenario(t, "rollout-strategies.yaml", nil)
 	rolloutAt := 5 * 60.0
 	// R, S, U worked out by hand from the manifests (ceil for surge, floor
 	// for unavailable), and the peak of current − desired the run shows.
 	want := map[string]struct {
-		recreate  bool
-		s, u      int
-		peakSurge int32
+		recreate     bool
+		s, u         int
+		peakSurge    int32 // current − desired: exactly S
+		peakBorrowed int32 // current + terminating − desired
 	}{
-		"surge-25":  {s: 5, u: 5, peakSurge: 15}, // 25 + 10 old pods terminating for 10 s
-		"surge-0":   {s: 0, u: 1, peakSurge: 1},  // 20 + the one old pod terminating
-		"surge-100": {s: 20, u: 0, peakSurge: 20},
+		"surge-25":  {s: 5, u: 5, peakSurge: 5, peakBorrowed: 15}, // + 10 old pods terminating for 10 s
+		"surge-0":   {s: 0, u: 1, peakSurge: 0, peakBorrowed: 1},  // + the one old pod terminating
+		"surge-100": {s: 20, u: 0, peakSurge: 20, peakBorrowed: 20},
 		"recreate":  {recreate: true},
 	}
 	deployments := map[string]*api.Deployment{}
@@ -150,15 +154,16 @@ func TestRolloutStrategies(t *testing.T) {
 			continue
 		}
 		if w.recreate {
-			// Old and new pods together: some updated, and some current
-			// that are not updated (terminating ones included).
-			if r.updated > 0 && r.current != r.updated {
-				t.Errorf("recreate at %.3f: %d updated but %d current: old and new pods together", r.t, r.updated, r.current)
+			// Old and new pods together: some updated, and some pods that
+			// are not (current or terminating).
+			if r.updated > 0 && r.current+r.terminating != r.updated {
+				t.Errorf("recreate at %.3f: %d updated but %d current and %d terminating: old and new pods together",
+					r.t, r.updated, r.current, r.terminating)
 			}
 			continue
 		}
-		if r.current-r.terminating > R+w.s {
-			t.Errorf("%s at %.3f: %d current (%d terminating) > R + S = %d", r.namespace, r.t, r.current, r.terminating, R+w.s)
+		if r.current > R+w.s {
+			t.Errorf("%s at %.3f: %d current > R + S = %d", r.namespace, r.t, r.current, R+w.s)
 		}
 		if r.available < R-w.u {
 			t.Errorf("%s at %.3f: %d available < R − U = %d", r.namespace, r.t, r.available, R-w.u)
@@ -186,8 +191,9 @@ func TestRolloutStrategies(t *testing.T) {
 		if ro.Outcome != results.RolloutComplete || ro.StartSeconds != 300 || ro.Revision != "2" {
 			t.Errorf("%s rollout %+v", ws.Namespace, ro)
 		}
-		if ro.PeakSurge != w.peakSurge {
-			t.Errorf("%s peak surge %d, want %d", ws.Namespace, ro.PeakSurge, w.peakSurge)
+		if ro.PeakSurge != w.peakSurge || ro.PeakCapacitySurge != w.peakBorrowed {
+			t.Errorf("%s peak surge %d (incl. terminating %d), want %d (%d)", ws.Namespace, ro.PeakSurge,
+				ro.PeakCapacitySurge, w.peakSurge, w.peakBorrowed)
 		}
 		minAvail := int32(20 - w.u)
 		if w.recreate {
@@ -217,6 +223,23 @@ func TestRolloutStrategies(t *testing.T) {
 	}
 	if !(dur["surge-100"] < dur["surge-25"] && dur["surge-25"] < dur["surge-0"]) {
 		t.Errorf("durations %v: want surge-100 < surge-25 < surge-0", dur)
+	}
+
+	// The README shows this run's rollout table: keep it true.
+	var out bytes.Buffer
+	if err := rec.PrintSummary(&out); err != nil {
+		t.Fatal(err)
+	}
+	readme, err := os.ReadFile("../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := out.String()
+	table := text[strings.Index(text, "│         Workload"):]
+	for _, line := range strings.Split(strings.TrimSpace(table), "\n") {
+		if !strings.Contains(string(readme), line) {
+			t.Errorf("README.md lacks the line %q of the rollout table", line)
+		}
 	}
 }
 
@@ -249,8 +272,8 @@ func TestStuckRolloutAndUndo(t *testing.T) {
 		if r.available < R-U {
 			t.Errorf("at %.3f: %d available < R − U = %d", r.t, r.available, R-U)
 		}
-		if r.current-r.terminating > R+S {
-			t.Errorf("at %.3f: %d current (%d terminating) > R + S", r.t, r.current, r.terminating)
+		if r.current > R+S {
+			t.Errorf("at %.3f: %d current > R + S", r.t, r.current)
 		}
 		if r.t < 360 {
 			stalled = r
@@ -280,5 +303,24 @@ func TestStuckRolloutAndUndo(t *testing.T) {
 	}
 	if undo.Outcome != results.RolloutComplete || undo.StartSeconds != 360 || undo.ProgressDeadlineExceeded || *undo.EndSeconds > 400 {
 		t.Errorf("undo %+v", undo)
+	}
+}
+
+// TestDaemonSetRollout: a DaemonSet's rollout (maxUnavailable 1, maxSurge 0)
+// is tracked through its ControllerRevisions: never more than one of the 3
+// pods unavailable, no surge, all 3 updated at the end.
+func TestDaemonSetRollout(t *testing.T) {
+	_, rec, dir := runScenario(t, "testdata/daemonset-rollout.yaml", nil)
+	for _, r := range readWorkloads(t, dir) {
+		if r.t >= 60 && (r.available < 2 || r.current > 3) {
+			t.Errorf("at %.3f: %d available, %d current; want >= 2 and <= 3", r.t, r.available, r.current)
+		}
+	}
+	ws := rec.Summary().Workloads[0]
+	if ws.Kind != "DaemonSet" || ws.Updated != 3 || ws.Ready != 3 || len(ws.Rollouts) != 1 {
+		t.Fatalf("daemonset summary %+v", ws)
+	}
+	if ro := ws.Rollouts[0]; ro.Outcome != results.RolloutComplete || ro.MinAvailable != 2 || ro.PeakSurge != 0 || ro.StartSeconds != 60 {
+		t.Errorf("rollout %+v", ro)
 	}
 }

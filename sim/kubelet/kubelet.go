@@ -255,20 +255,20 @@ func (k *Kubelet) admitRun(p *api.Pod, now sim.Time, restarts int32, last *api.C
 	k.ensureImages(ps, now)
 }
 
-// admissionCheck runs the kubelet's admit handlers in upstream's order that
-// kubesim models: the node shutdown manager, the eviction manager (memory
-// pressure) and resource fit. It returns the rejection reason and message,
-// or "" when the pod is admitted.
+// admissionCheck runs the kubelet's admit handlers that kubesim models, in
+// upstream's registration order: the eviction manager (memory pressure),
+// resource fit, the node shutdown manager. It returns the first rejection's
+// reason and message, or "" when the pod is admitted.
 func (k *Kubelet) admissionCheck(p *api.Pod, node *api.Node) (reason, msg string) {
-	if k.shuttingDown {
-		return reasonNodeShutdown, messageNodeShutdownRejected
-	}
 	if k.memPressure && !isCritical(p) && p.Spec.IsBestEffort() &&
 		!api.Tolerates(p.Spec.Tolerations, &api.Taint{Key: api.TaintNodeMemoryPressure, Effect: api.TaintNoSchedule}) {
 		return reasonEvicted, fmt.Sprintf(nodeConditionMessageFmt, "[MemoryPressure]")
 	}
 	if reason, msg := k.fit(p.Spec.Requests, node); reason != "" {
 		return reason, rejectedPrefix + msg
+	}
+	if k.shuttingDown {
+		return reasonNodeShutdown, messageNodeShutdownRejected
 	}
 	return "", ""
 }

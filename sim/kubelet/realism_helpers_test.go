@@ -1,9 +1,7 @@
 package kubelet
 
 import (
-	"fmt"
 	"strings"
-	"testing"
 	"time"
 
 	"github.com/kubesim/kubesim/sim"
@@ -86,11 +84,11 @@ func (w *world) writesBy(component string, from, to sim.Time) []string {
 	return out
 }
 
-// snaps returns the pod's written states whose time is in [from, to].
+// snaps returns the pod's written states, in order.
 func (w *world) snaps(name string) []podSnap { return w.pods["default/"+name] }
 
-// reasonTimes returns when the pod was written with a container waiting or
-// terminated with the given reason, in order.
+// containerReasonTimes returns when the pod was written with its first
+// container in a state with the given reason, in order.
 func (w *world) containerReasonTimes(name, reason string) []sim.Time {
 	var out []sim.Time
 	for _, s := range w.snaps(name) {
@@ -130,5 +128,3 @@ func (w *world) must(err error) {
 }
 
 func (w *world) dump() string { return strings.Join(w.log, "\n") }
-
-var _ = fmt.Sprint
