@@ -164,8 +164,14 @@ func ownerString(r *api.OwnerReference) string {
 	return string(r.Kind) + "/" + r.Name
 }
 
+// annotationGPUIndex is the GPU-share scheduler's pod annotation naming the
+// GPU devices a pod holds (scheduler/framework.AnnotationGPUIndex); its
+// changes are described as "gpu-index=3".
+const annotationGPUIndex = "alibabacloud.com/gpu-index"
+
 func diffPod(d *differ, o, n *api.Pod) {
 	d.str("nodeName", o.NodeName, n.NodeName)
+	d.str("gpu-index", o.Annotations[annotationGPUIndex], n.Annotations[annotationGPUIndex])
 	if o.Status.Phase != n.Status.Phase {
 		d.add("phase ", string(o.Status.Phase), "→", string(n.Status.Phase))
 	}

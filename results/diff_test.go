@@ -102,3 +102,15 @@ func TestDescribeChange(t *testing.T) {
 		}
 	}
 }
+
+// TestDescribeGPUIndex: the GPU-share scheduler's device annotation is
+// named in the change line.
+func TestDescribeGPUIndex(t *testing.T) {
+	o := &api.Pod{ObjectMeta: api.ObjectMeta{Name: "p", Namespace: "default"}}
+	n := &api.Pod{ObjectMeta: api.ObjectMeta{Name: "p", Namespace: "default",
+		Annotations: map[string]string{annotationGPUIndex: "3"}}}
+	w := &store.Write{Verb: store.VerbUpdate, Kind: api.KindPod, Old: o, New: n}
+	if got := describeChange(w); got != "gpu-index=3, annotations changed" {
+		t.Errorf("change %q", got)
+	}
+}

@@ -68,6 +68,10 @@ type Recorder struct {
 
 	// wl tracks workloads (workloads.csv, the per-workload summary).
 	wl *workloadTracker
+	// jobs follows Jobs for their figures (jobs.go).
+	jobs jobTracker
+	// fail measures failures and availability (failures.go).
+	fail *failureTracker
 }
 
 // NewRecorder returns a recorder for the run driven by eng on st. It observes
@@ -84,6 +88,7 @@ func NewRecorder(eng *sim.Engine, st *store.Store, cfg Config) *Recorder {
 	}
 	r := &Recorder{eng: eng, st: st, cfg: cfg, live: map[string]int32{}, g: newGauges()}
 	r.wl = newWorkloadTracker(r)
+	r.fail = newFailureTracker(r)
 	return r
 }
 
@@ -139,6 +144,7 @@ func (r *Recorder) onWrite(w *store.Write) {
 	if r.finished {
 		return
 	}
+	r.fail.observe(w)
 	if w.Verb == store.VerbEvent {
 		r.recordedEvents++
 		if w.Kind == api.KindPod {
@@ -162,6 +168,11 @@ func (r *Recorder) onWrite(w *store.Write) {
 		}
 		if isWorkloadKind(w.Kind) {
 			r.wl.observe(w.Kind, w.Old, w.New, w.Time)
+		}
+		if w.Kind == api.KindJob {
+			oldJ, _ := w.Old.(*api.Job)
+			newJ, _ := w.New.(*api.Job)
+			r.jobs.observe(oldJ, newJ, w.Time)
 		}
 	}
 	if r.events != nil {
@@ -224,6 +235,7 @@ func (r *Recorder) Finish(until sim.Time) {
 	r.until = until
 	r.g.advanceNodeTime(until)
 	r.wl.finish(until)
+	r.fail.finish(until)
 	if r.events != nil {
 		r.events.flush()
 	}

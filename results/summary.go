@@ -54,6 +54,14 @@ type Summary struct {
 	// ReplicaSets without a controller, in the order they were created:
 	// final counts, rollouts and offered load (workloads.go).
 	Workloads []WorkloadSummary `json:"workloads"`
+	// Jobs are the Jobs of the run: each one's start, finish and duration,
+	// and the makespan across them.
+	Jobs JobsSummary `json:"jobs"`
+	// Failures are the failure plan's events and how the cluster healed
+	// from each; Availability every workload's availability over the run
+	// (failures.go).
+	Failures     []FailureSummary      `json:"failures"`
+	Availability []AvailabilitySummary `json:"availability"`
 }
 
 // NodeSummary counts nodes.
@@ -229,5 +237,8 @@ func (r *Recorder) buildSummary() *Summary {
 		s.Resources = append(s.Resources, rs)
 	}
 	s.Workloads = r.wl.workloadSummaries(r.until)
+	s.Jobs = r.jobs.summary()
+	s.Failures = r.fail.failureSummaries()
+	s.Availability = r.fail.availabilitySummaries()
 	return s
 }

@@ -81,7 +81,13 @@ func (s *Summary) Print(w io.Writer) error {
 	if err := util.Render(); err != nil {
 		return err
 	}
-	return s.printWorkloads(w)
+	if err := s.printWorkloads(w); err != nil {
+		return err
+	}
+	if err := s.printJobs(w); err != nil {
+		return err
+	}
+	return s.printFailures(w)
 }
 
 // newTable returns a table writing to w with the given column alignments and

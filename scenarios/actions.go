@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/kubesim/kubesim/controllers/deployment"
+	"github.com/kubesim/kubesim/controllers/drain"
 	"github.com/kubesim/kubesim/controllers/statefulset"
 	"github.com/kubesim/kubesim/sim"
 	"github.com/kubesim/kubesim/sim/api"
@@ -49,6 +50,12 @@ type LoadedAction struct {
 	// Replicas is a scale's replica count; ToRevision a rollout undo's revision.
 	Replicas   int32
 	ToRevision int64
+	// Nodes are a maintenance's nodes, in the order it drains them; Drain
+	// the options of a drain or of a maintenance's drains; RebootDelay a
+	// maintenance's wait before uncordoning (drainactions.go).
+	Nodes       []string
+	Drain       drain.Options
+	RebootDelay time.Duration
 	// index is the action's position in spec.actions.
 	index int
 }
@@ -103,9 +110,10 @@ func (l *Loaded) validateActions(el *errorList) {
 				verbs = append(verbs, v.name)
 			}
 		}
+		verbs = append(verbs, nodeVerbs(&a)...)
 		switch len(verbs) {
 		case 0:
-			el.add(path, "must have exactly one of apply, scale, rolloutUndo, rolloutPause, rolloutResume, delete; got none")
+			el.add(path, "must have exactly one of apply, scale, rolloutUndo, rolloutPause, rolloutResume, delete, cordon, uncordon, drain, maintenance; got none")
 			continue
 		case 1:
 		default:
@@ -163,6 +171,8 @@ func (l *Loaded) validateActions(el *errorList) {
 		case VerbDelete:
 			d := a.Delete
 			target(path+".delete", d.Kind, "", d.Namespace, d.Name, deletableKinds)
+		case VerbCordon, VerbUncordon, VerbDrain, VerbMaintenance:
+			l.validateNodeAction(el, &a, &la)
 		}
 		l.Actions = append(l.Actions, la)
 	}
@@ -216,6 +226,7 @@ func (l *Loaded) loadActions(el *errorList) {
 			}
 		}
 	}
+	l.loadNodeActions(el)
 	sort.SliceStable(l.Actions, func(a, b int) bool { return l.Actions[a].At < l.Actions[b].At })
 
 	// The batches' objects are unique among themselves (record in
@@ -248,6 +259,9 @@ func (l *Loaded) loadActions(el *errorList) {
 				live[id] = &timelineObject{obj: o, where: fmt.Sprintf("spec.workloads (at %s)", l.Batches[b].At)}
 				delete(gone, id)
 			}
+		}
+		if la.Verb == VerbMaintenance {
+			continue
 		}
 		if la.Verb == VerbApply {
 			for _, o := range la.Objects {
@@ -344,6 +358,8 @@ func (s *Simulation) runAction(a *LoadedAction) {
 		err = deployment.SetPaused(s.st, ApplyComponent, a.Namespace, a.Name, a.Verb == VerbRolloutPause)
 	case VerbDelete:
 		err = deleteObject(s.st, a.Kind, a.Namespace, a.Name)
+	case VerbCordon, VerbUncordon, VerbDrain, VerbMaintenance:
+		err = s.runNodeAction(a)
 	}
 	if err != nil {
 		s.applyErr = append(s.applyErr, fmt.Errorf("at %v: %s: %s %s: %w", s.eng.Now(), a.Path, a.Verb, api.Key(a.Namespace, a.Name), err))

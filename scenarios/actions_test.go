@@ -25,7 +25,7 @@ func TestActionErrors(t *testing.T) {
 			`testdata/invalid-actions.yaml:19: spec.actions[0].scale.kind: "Job" is not supported by scale: supported kinds are Deployment, ReplicaSet, StatefulSet`,
 			`testdata/invalid-actions.yaml:19: spec.actions[0].scale.replicas: must be >= 0, got -1`,
 			`testdata/invalid-actions.yaml:20: spec.actions[1].at: 11m0s is after the end of the run (spec.duration 10m0s)`,
-			`testdata/invalid-actions.yaml:22: spec.actions[2]: must have exactly one of apply, scale, rolloutUndo, rolloutPause, rolloutResume, delete; got none`,
+			`testdata/invalid-actions.yaml:22: spec.actions[2]: must have exactly one of apply, scale, rolloutUndo, rolloutPause, rolloutResume, delete, cordon, uncordon, drain, maintenance; got none`,
 			`testdata/invalid-actions.yaml:23: spec.actions[3]: must have exactly one verb, got rolloutPause and rolloutResume: write one action per verb`,
 			`testdata/invalid-actions.yaml:27: spec.actions[4].rolloutUndo.kind: "StatefulSet" is not supported by rolloutUndo: supported kinds are Deployment`,
 			`testdata/invalid-actions.yaml:27: spec.actions[4].rolloutUndo.toRevision: must be >= 0 (0 is the previous revision), got -2`,

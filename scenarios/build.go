@@ -25,6 +25,10 @@ type Simulation struct {
 	st       *store.Store
 	rec      *results.Recorder
 	applyErr []error
+	// kubelets and controllers are the simulation's components; the
+	// failure plan and the node actions drive them (failures_run.go).
+	kubelets    *kubelet.Manager
+	controllers *controllers.Manager
 }
 
 // Engine returns the simulation's engine.
@@ -104,20 +108,10 @@ func BuildWith(l *Loaded, opts BuildOptions) (*Simulation, error) {
 	}
 
 	kcfg := kubelet.DefaultConfig()
-	if d := t.Kubelet.ContainerStart; d != nil {
-		kcfg.ContainerStartLatency = d.Duration
-	}
-	if q := t.Kubelet.ImagePullBandwidth; q != nil {
-		kcfg.ImagePullBandwidth = q.Value()
-	}
-	if q := t.Kubelet.DefaultImageSize; q != nil {
-		kcfg.DefaultImageSize = q.Value()
-	}
-	if b := t.Kubelet.SerializeImagePulls; b != nil {
-		kcfg.SerializeImagePulls = *b
-	}
+	applyKubeletTiming(&kcfg, t.Kubelet)
 	kcfg.Images = l.Images
-	kubelet.NewManager(eng, st, kcfg).Start()
+	s.kubelets = kubelet.NewManager(eng, st, kcfg)
+	s.kubelets.Start()
 
 	if d := t.Scheduler.Cycle; d != nil {
 		scfg.CycleLatency = d.Duration
@@ -135,7 +129,8 @@ func BuildWith(l *Loaded, opts BuildOptions) (*Simulation, error) {
 	if d := t.Controllers.Sync; d != nil {
 		copts.SetSyncLatency(d.Duration)
 	}
-	controllers.Start(eng, st, copts)
+	applyControllerTiming(&copts, t.Controllers)
+	s.controllers = controllers.Start(eng, st, copts)
 
 	// Time 0: the cluster. Priority classes and namespaces first, then nodes,
 	// then everything else, each group in file order.
@@ -158,6 +153,7 @@ func BuildWith(l *Loaded, opts BuildOptions) (*Simulation, error) {
 		eng.AtFunc(sim.Time(b.At), func(sim.Time) { s.apply(objs, "Apply") })
 	}
 	s.scheduleActions()
+	s.scheduleFailures()
 	return s, nil
 }
 

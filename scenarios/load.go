@@ -53,6 +53,11 @@ type Loaded struct {
 	Actions []LoadedAction
 	// Loads are the offered loads of spec.load, in file order.
 	Loads []LoadedLoad
+	// Failures are the failure plan's entries with their nodes resolved, in
+	// time order (file order for equal times); PoolFailures the pools'
+	// stochastic failures (failures.go).
+	Failures     []LoadedFailure
+	PoolFailures []LoadedPoolFailures
 	// SchedulerConfig is the absolute path of the KubeSchedulerConfiguration, or "".
 	SchedulerConfig string
 	// Images maps image names to sizes in bytes.
@@ -262,6 +267,8 @@ func (l *Loaded) validateAndDefault(el *errorList) {
 	}
 	l.validateActions(el)
 	l.validateLoads(el)
+	l.validateFailures(el)
+	l.validateTiming(el)
 }
 
 // resolve makes a path relative to the scenario's directory.
@@ -364,6 +371,7 @@ func (l *Loaded) loadObjects(el *errorList) {
 	sortBatches(l.Batches)
 	l.loadActions(el)
 	l.loadLoads(el)
+	l.loadFailures(el)
 }
 
 func sortBatches(bs []Batch) {

@@ -42,6 +42,10 @@ type Spec struct {
 	Actions []Action `json:"actions,omitempty"`
 	// Load is the offered load of services (actions.go).
 	Load []LoadEntry `json:"load,omitempty"`
+	// Failures is the failure plan: node crashes, shutdowns, zone outages,
+	// network partitions, kubelet restarts, spot reclaims, image pull
+	// outages and pod crash behaviour, at given times (failures.go).
+	Failures []Failure `json:"failures,omitempty"`
 	// Images is a catalogue of image sizes for pull times.
 	Images []Image `json:"images,omitempty"`
 	Timing Timing  `json:"timing,omitempty"`
@@ -65,6 +69,9 @@ type NodePool struct {
 	// Template is a v1 Node (metadata.labels, spec.taints, status.capacity/
 	// allocatable, status.images); names are generated.
 	Template json.RawMessage `json:"template"`
+	// Failures makes the pool's nodes fail and get repaired at random
+	// times (failures.go); nil: they never fail on their own.
+	Failures *PoolFailures `json:"failures,omitempty"`
 }
 
 // SchedulerSpec configures the scheduler.
@@ -106,6 +113,9 @@ type SchedulerTiming struct {
 type ControllerTiming struct {
 	// Sync is the virtual time one reconcile takes.
 	Sync *metav1.Duration `json:"sync,omitempty"`
+	// NodeLifecycle is the node lifecycle controller's timing and eviction
+	// rates (failures.go).
+	NodeLifecycle NodeLifecycleTiming `json:"nodeLifecycle,omitempty"`
 }
 
 // KubeletTiming is the kubelets' latency model.
@@ -118,6 +128,17 @@ type KubeletTiming struct {
 	DefaultImageSize *resource.Quantity `json:"defaultImageSize,omitempty"`
 	// SerializeImagePulls pulls one image at a time per node (default true).
 	SerializeImagePulls *bool `json:"serializeImagePulls,omitempty"`
+	// The kubelet's failure-related knobs (failures.go, docs/kubelet.md):
+	// image pull back-off, CrashLoopBackOff cap, hard eviction threshold,
+	// graceful shutdown periods, memory usage spread, lease duration.
+	ImagePullBackoffInitial         *metav1.Duration   `json:"imagePullBackoffInitial,omitempty"`
+	ImagePullBackoffMax             *metav1.Duration   `json:"imagePullBackoffMax,omitempty"`
+	MaxContainerRestartPeriod       *metav1.Duration   `json:"maxContainerRestartPeriod,omitempty"`
+	EvictionHardMemoryAvailable     *resource.Quantity `json:"evictionHardMemoryAvailable,omitempty"`
+	ShutdownGracePeriod             *metav1.Duration   `json:"shutdownGracePeriod,omitempty"`
+	ShutdownGracePeriodCriticalPods *metav1.Duration   `json:"shutdownGracePeriodCriticalPods,omitempty"`
+	MemoryUsageSpread               *float64           `json:"memoryUsageSpread,omitempty"`
+	NodeLeaseDurationSeconds        *int32             `json:"nodeLeaseDurationSeconds,omitempty"`
 }
 
 // Output configures what a run writes.
@@ -127,8 +148,8 @@ type Output struct {
 }
 
 // Action is one thing a user does at a given time, as with kubectl. It names
-// exactly one verb: apply, scale, rolloutUndo, rolloutPause, rolloutResume or
-// delete.
+// exactly one verb: apply, scale, rolloutUndo, rolloutPause, rolloutResume,
+// delete, cordon, uncordon, drain or maintenance.
 type Action struct {
 	// At is when, from the start of the run (not after spec.duration).
 	At metav1.Duration `json:"at"`
@@ -148,6 +169,13 @@ type Action struct {
 	// Delete deletes an object (kubectl delete): its dependents go through
 	// the garbage collector, pods gracefully.
 	Delete *ObjectTarget `json:"delete,omitempty"`
+	// Cordon and Uncordon mark a node unschedulable and schedulable again;
+	// Drain drains a node; Maintenance drains a pool's nodes one at a time
+	// (kubectl cordon / uncordon / drain; drainactions.go).
+	Cordon      *NodeActionTarget  `json:"cordon,omitempty"`
+	Uncordon    *NodeActionTarget  `json:"uncordon,omitempty"`
+	Drain       *DrainAction       `json:"drain,omitempty"`
+	Maintenance *MaintenanceAction `json:"maintenance,omitempty"`
 }
 
 // ApplyAction names manifest files, relative to the scenario file.

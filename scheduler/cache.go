@@ -46,6 +46,14 @@ type Cache struct {
 	groups     map[groupKey]*podGroup
 	groupList  []*framework.PodGroup
 	groupItems []*podGroup // parallel to groupList
+
+	// table holds a row per NodeInfo, by ID, updated wherever a NodeInfo
+	// changes; ids are the IDs of list, in order (framework.NodeTableLister).
+	table framework.NodeTable
+	ids   []int32
+	// labelsVersion changes when the node list changes or a listed node's
+	// labels change (framework.NodeLabelsVersioner).
+	labelsVersion uint64
 }
 
 type nodeItem struct {
@@ -211,8 +219,10 @@ func (c *Cache) HavePodsWithRequiredAntiAffinityList() []*framework.NodeInfo {
 func (c *Cache) PodGroups() []*framework.PodGroup { return c.groupList }
 
 var (
-	_ framework.AffinityNodeLister = &Cache{}
-	_ framework.PodGroupLister     = &Cache{}
+	_ framework.AffinityNodeLister  = &Cache{}
+	_ framework.PodGroupLister      = &Cache{}
+	_ framework.NodeTableLister     = &Cache{}
+	_ framework.NodeLabelsVersioner = &Cache{}
 )
 
 // NewCache returns an empty cache.
@@ -251,6 +261,7 @@ func (c *Cache) item(name string) *nodeItem {
 // drop forgets a node item that has neither a node nor pods.
 func (c *Cache) drop(name string, it *nodeItem) {
 	delete(c.nodes, name)
+	c.table.Clear(it.info.ID)
 	c.freeIDs = append(c.freeIDs, it.info.ID)
 }
 
@@ -258,7 +269,11 @@ func (c *Cache) drop(name string, it *nodeItem) {
 func (c *Cache) AddNode(n *api.Node) {
 	it := c.item(n.Name)
 	c.updateImages(it.info, n)
+	if old := it.info.Node(); old == nil || !sameLabels(old.Labels, n.Labels) {
+		c.labelsVersion++
+	}
 	it.info.SetNode(n)
+	c.table.Set(it.info)
 	z := zoneKey(n)
 	if it.inTree && it.zone != z {
 		c.treeRemove(n.Name, it.zone)
@@ -287,6 +302,8 @@ func (c *Cache) RemoveNode(name string) {
 	}
 	c.removeImages(it.info)
 	it.info.SetNode(nil)
+	c.table.Set(it.info)
+	c.labelsVersion++
 	if len(it.info.Pods) == 0 {
 		c.drop(name, it)
 	}
@@ -381,6 +398,7 @@ func (c *Cache) refresh() {
 	}
 	c.dirty = false
 	c.rebuilds++
+	c.labelsVersion++
 	n := 0
 	for _, z := range c.zones {
 		n += len(c.zoneNodes[z])
@@ -394,6 +412,30 @@ func (c *Cache) refresh() {
 		}
 	}
 	c.list = list
+	ids := make([]int32, len(list))
+	for i, ni := range list {
+		ids[i] = ni.ID
+	}
+	c.ids = ids
+}
+
+// NodeTable returns the cache's per-node table (framework.NodeTableLister).
+func (c *Cache) NodeTable() *framework.NodeTable { return &c.table }
+
+// ListIDs returns the IDs of List's NodeInfos, in order
+// (framework.NodeTableLister). The slice is replaced, never modified, when
+// the list is rebuilt.
+func (c *Cache) ListIDs() []int32 {
+	c.refresh()
+	return c.ids
+}
+
+// NodeLabelsVersion returns a number that changes whenever the node list
+// changes or a listed node gets a node object with other labels
+// (framework.NodeLabelsVersioner).
+func (c *Cache) NodeLabelsVersion() uint64 {
+	c.refresh()
+	return c.labelsVersion
 }
 
 // List returns every node in node-tree order (framework.NodeInfoLister).
@@ -428,11 +470,21 @@ func (c *Cache) AddPod(p *api.Pod) {
 		c.RemovePod(p)
 		return
 	}
+	// keep: the GPU devices the pod already holds on this node (chosen at
+	// Reserve), kept when the new version does not name its devices.
+	var keep uint32
 	if ps, ok := c.pods[p.UID]; ok {
+		if it := c.nodes[ps.node]; it != nil && ps.node == p.NodeName && it.info.GPU != nil {
+			keep = it.info.PodGPUDevices(ps.pod)
+		}
 		c.unplace(ps)
 	}
 	it := c.item(p.NodeName)
 	it.info.AddPod(p)
+	if keep != 0 && !framework.HasGPUIndex(p) {
+		it.info.SetPodGPUDevices(p, keep)
+	}
+	c.table.Set(it.info)
 	grp := c.addToGroup(it, it.info.Pods[len(it.info.Pods)-1])
 	c.syncLists(it)
 	c.pods[p.UID] = &podState{pod: p, node: p.NodeName, grp: grp}
@@ -442,6 +494,7 @@ func (c *Cache) AddPod(p *api.Pod) {
 func (c *Cache) unplace(ps *podState) {
 	if it := c.nodes[ps.node]; it != nil {
 		it.info.RemovePod(ps.pod)
+		c.table.Set(it.info)
 		c.removeFromGroup(it, ps.grp)
 		c.syncLists(it)
 		c.cleanup(ps.node)

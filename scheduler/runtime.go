@@ -44,6 +44,7 @@ type Profile struct {
 	score        []framework.ScorePlugin
 	scoreExt     []framework.ScoreExtensions  // parallel to score; nil entries
 	scoreBatch   []framework.BatchScorePlugin // parallel to score; nil entries
+	scoreTable   []framework.TableScorePlugin // parallel to score; nil entries
 	names        []string                     // runScore's scratch
 	scoreWeight  []int64                      // parallel to score
 	reserve      []framework.ReservePlugin
@@ -229,8 +230,10 @@ func NewProfile(pc ProfileConfig, reg framework.Registry, h framework.Handle) (*
 	p.scoreWeight = make([]int64, len(p.score))
 	p.scoreExt = make([]framework.ScoreExtensions, len(p.score))
 	p.scoreBatch = make([]framework.BatchScorePlugin, len(p.score))
+	p.scoreTable = make([]framework.TableScorePlugin, len(p.score))
 	for i, s := range p.score {
 		p.scoreBatch[i], _ = s.(framework.BatchScorePlugin)
+		p.scoreTable[i], _ = s.(framework.TableScorePlugin)
 		w, ok := weights[s.Name()]
 		if !ok {
 			return nil, fmt.Errorf("score plugin %q is not configured with weight", s.Name())
@@ -435,15 +438,36 @@ func (p *Profile) runPreScore(state *framework.CycleState, pod *api.Pod, nodes [
 // parallel to nodes, or is empty when the plugin was skipped. The first
 // failure stops it with an error status naming the plugin.
 func (p *Profile) runScore(state *framework.CycleState, pod *api.Pod, nodes []*framework.NodeInfo, buf [][]framework.NodeScore) ([][]framework.NodeScore, *framework.Status) {
+	return p.runScoreTable(state, pod, nodes, nil, nil, buf, nil)
+}
+
+// runScoreTable is runScore for nodes whose rows in table t are ids[i]
+// (nodes[i].ID), adding each node's weighted scores to totals[i] when
+// totals is not nil. Table score plugins read t (nil: no table); the names
+// in their entries are set only when their NormalizeScore needs them.
+func (p *Profile) runScoreTable(state *framework.CycleState, pod *api.Pod, nodes []*framework.NodeInfo, t *framework.NodeTable, ids []int32, buf [][]framework.NodeScore, totals []int64) ([][]framework.NodeScore, *framework.Status) {
 	n := len(nodes)
 	for len(buf) < len(p.score) {
 		buf = append(buf, nil)
 	}
-	names := p.names[:0]
-	for _, ni := range nodes {
-		names = append(names, ni.Name())
+	var names []string // filled on first use
+	nodeNames := func() []string {
+		if names != nil || n == 0 {
+			return names
+		}
+		names = p.names[:0]
+		if t != nil {
+			for _, id := range ids {
+				names = append(names, t.Names[id])
+			}
+		} else {
+			for _, ni := range nodes {
+				names = append(names, ni.Name())
+			}
+		}
+		p.names = names
+		return names
 	}
-	p.names = names
 	for i, pl := range p.score {
 		if _, skip := state.SkipScorePlugins[pl.Name()]; skip {
 			buf[i] = buf[i][:0]
@@ -454,14 +478,25 @@ func (p *Profile) runScore(state *framework.CycleState, pod *api.Pod, nodes []*f
 		}
 		scores := buf[i][:n]
 		buf[i] = scores
-		if batch := p.scoreBatch[i]; batch != nil {
-			for j, name := range names {
+		ext := p.scoreExt[i]
+		if tp := p.scoreTable[i]; tp != nil && t != nil {
+			if st := tp.ScoreTable(state, pod, t, ids, nodes, scores); !st.IsSuccess() {
+				return buf, framework.AsStatus(fmt.Errorf("running Score plugin %q: %s", pl.Name(), st.Message())).WithPlugin(pl.Name())
+			}
+			if ext != nil {
+				for j, name := range nodeNames() {
+					scores[j].Name = name
+				}
+			}
+		} else if batch := p.scoreBatch[i]; batch != nil {
+			for j, name := range nodeNames() {
 				scores[j] = framework.NodeScore{Name: name}
 			}
 			if st := batch.ScoreNodes(state, pod, nodes, scores); !st.IsSuccess() {
 				return buf, framework.AsStatus(fmt.Errorf("running Score plugin %q: %s", pl.Name(), st.Message())).WithPlugin(pl.Name())
 			}
 		} else {
+			names := nodeNames()
 			for j, ni := range nodes {
 				sc, st := pl.Score(state, pod, ni)
 				if !st.IsSuccess() {
@@ -470,7 +505,7 @@ func (p *Profile) runScore(state *framework.CycleState, pod *api.Pod, nodes []*f
 				scores[j] = framework.NodeScore{Name: names[j], Score: sc}
 			}
 		}
-		if ext := p.scoreExt[i]; ext != nil {
+		if ext != nil {
 			if st := ext.NormalizeScore(state, pod, scores); !st.IsSuccess() {
 				return buf, framework.AsStatus(fmt.Errorf("running Normalize on Score plugin %q: %s", pl.Name(), st.Message())).WithPlugin(pl.Name())
 			}
@@ -483,6 +518,12 @@ func (p *Profile) runScore(state *framework.CycleState, pod *api.Pod, nodes []*f
 					pl.Name(), sc, framework.MinNodeScore, framework.MaxNodeScore)).WithPlugin(pl.Name())
 			}
 			scores[j].Score = sc * w
+		}
+		if totals != nil {
+			totals = totals[:n]
+			for j := range scores {
+				totals[j] += scores[j].Score
+			}
 		}
 	}
 	return buf, nil

@@ -143,7 +143,7 @@ func (f *FitError) postFilterStatuses(all []*framework.NodeInfo) framework.NodeT
 // a seeded tie-break. It returns the host, or a FitError with an Unschedulable
 // status, or an Error status.
 func (s *Scheduler) schedulePod(prof *Profile, state *framework.CycleState, pod *api.Pod) (string, *FitError, *framework.Status) {
-	all := s.cache.List()
+	all, allIDs := s.cache.List(), s.cache.ListIDs()
 	if len(all) == 0 {
 		return "", nil, framework.AsStatus(errNoNodesAvailable)
 	}
@@ -181,21 +181,22 @@ func (s *Scheduler) schedulePod(prof *Profile, state *framework.CycleState, pod 
 		}
 	}
 
-	nodes := all
+	nodes, ids := all, allIDs
 	var absent *framework.Status
 	if restrict != nil {
-		nodes = s.nodesBuf[:0]
-		for _, ni := range all {
+		nodes, ids = s.nodesBuf[:0], s.idsBuf[:0]
+		for i, ni := range all {
 			if _, ok := restrict[ni.Name()]; ok {
 				nodes = append(nodes, ni)
+				ids = append(ids, allIDs[i])
 			}
 		}
-		s.nodesBuf = nodes
+		s.nodesBuf, s.idsBuf = nodes, ids
 		absent = framework.NewStatus(framework.UnschedulableAndUnresolvable,
 			fmt.Sprintf("node(s) didn't satisfy plugin(s) %v", pluginsWithNodes))
 	}
 
-	feasible, failures, st := s.findFeasible(prof, filters, state, pod, nodes)
+	feasible, feasibleIDs, failures, st := s.findFeasible(prof, filters, state, pod, nodes, ids)
 	s.nextStartNodeIndex = (s.nextStartNodeIndex + len(feasible) + len(failures)) % len(all)
 	if !st.IsSuccess() {
 		return "", nil, st
@@ -222,23 +223,25 @@ func (s *Scheduler) schedulePod(prof *Profile, state *framework.CycleState, pod 
 	if len(feasible) == 1 {
 		return feasible[0].Name(), nil, nil
 	}
-	return s.prioritize(prof, state, pod, feasible)
+	return s.prioritize(prof, state, pod, feasible, feasibleIDs)
 }
 
-// findFeasible filters nodes starting at the rotating index and stops at the
-// k-th feasible node (SEMANTICS 1.3).
-func (s *Scheduler) findFeasible(prof *Profile, filters []filterRef, state *framework.CycleState, pod *api.Pod, nodes []*framework.NodeInfo) ([]*framework.NodeInfo, []nodeFailure, *framework.Status) {
+// findFeasible filters nodes (whose cache IDs are ids) starting at the
+// rotating index and stops at the k-th feasible node (SEMANTICS 1.3). It
+// returns the feasible nodes with their IDs.
+func (s *Scheduler) findFeasible(prof *Profile, filters []filterRef, state *framework.CycleState, pod *api.Pod, nodes []*framework.NodeInfo, ids []int32) ([]*framework.NodeInfo, []int32, []nodeFailure, *framework.Status) {
 	n := len(nodes)
 	want := s.numFeasibleNodesToFind(prof, n)
-	feasible := s.feasible[:0]
+	feasible, feasibleIDs := s.feasible[:0], s.feasibleIDs[:0]
 	failures := s.failures[:0]
 	start := s.nextStartNodeIndex % n
 	if len(filters) == 0 {
 		for i := 0; i < want; i++ {
 			feasible = append(feasible, nodes[(start+i)%n])
+			feasibleIDs = append(feasibleIDs, ids[(start+i)%n])
 		}
-		s.feasible = feasible[:0]
-		return feasible, failures, nil
+		s.feasible, s.feasibleIDs = feasible, feasibleIDs
+		return feasible, feasibleIDs, failures, nil
 	}
 	if !s.queue.nominated.empty() {
 		for i := 0; i < n; i++ {
@@ -250,49 +253,53 @@ func (s *Scheduler) findFeasible(prof *Profile, filters []filterRef, state *fram
 			st, pl := s.filterNode(prof, filters, state, pod, ni)
 			if st.IsSuccess() {
 				feasible = append(feasible, ni)
+				feasibleIDs = append(feasibleIDs, ids[idx])
 				if len(feasible) >= want {
 					break
 				}
 				continue
 			}
 			if !st.IsRejected() {
-				return nil, nil, framework.AsStatus(fmt.Errorf("running %q filter plugin: %s", pl, st.Message())).WithPlugin(pl)
+				return nil, nil, nil, framework.AsStatus(fmt.Errorf("running %q filter plugin: %s", pl, st.Message())).WithPlugin(pl)
 			}
 			st.WithPlugin(pl)
 			failures = append(failures, nodeFailure{name: ni.Name(), status: st})
 		}
-		s.feasible, s.failures = feasible[:0], failures[:0]
-		return feasible, failures, nil
+		s.feasible, s.feasibleIDs, s.failures = feasible, feasibleIDs, failures
+		return feasible, feasibleIDs, failures, nil
 	}
 	// Without nominated pods, filter chunks of nodes plugin by plugin, then
 	// take the results in node order as the one-node-at-a-time loop would:
 	// filters are pure, so only the number of nodes evaluated differs.
-	batches := s.filterBatches(filters)
+	batches, tables := s.filterBatches(filters)
 	for done := 0; done < n; {
 		m := min(max(want-len(feasible), minFilterChunk), n-done)
-		chunk := s.chunk[:0]
-		for i := range m {
-			idx := start + done + i
-			if idx >= n {
-				idx -= n
-			}
-			chunk = append(chunk, nodes[idx])
+		chunk, chunkIDs := s.chunk[:0], s.chunkIDs[:0]
+		// The chunk is at most two runs of the node list (it wraps once).
+		from := (start + done) % n
+		to := min(from+m, n)
+		chunk = append(chunk, nodes[from:to]...)
+		chunkIDs = append(chunkIDs, ids[from:to]...)
+		if rest := m - (to - from); rest > 0 {
+			chunk = append(chunk, nodes[:rest]...)
+			chunkIDs = append(chunkIDs, ids[:rest]...)
 		}
-		s.chunk = chunk
-		statuses, which := s.filterChunk(filters, batches, state, pod, chunk)
-		for k, ni := range chunk {
-			st := statuses[k]
+		s.chunk, s.chunkIDs = chunk, chunkIDs
+		statuses, which := s.filterChunk(filters, batches, tables, state, pod, chunk, chunkIDs)
+		for k, st := range statuses {
 			if st.IsSuccess() {
-				feasible = append(feasible, ni)
+				feasible = append(feasible, chunk[k])
+				feasibleIDs = append(feasibleIDs, chunkIDs[k])
 				if len(feasible) >= want {
 					break
 				}
 				continue
 			}
+			ni := chunk[k]
 			pl := filters[which[k]].pl.Name()
 			if !st.IsRejected() {
 				clear(statuses)
-				return nil, nil, framework.AsStatus(fmt.Errorf("running %q filter plugin: %s", pl, st.Message())).WithPlugin(pl)
+				return nil, nil, nil, framework.AsStatus(fmt.Errorf("running %q filter plugin: %s", pl, st.Message())).WithPlugin(pl)
 			}
 			st.WithPlugin(pl)
 			failures = append(failures, nodeFailure{name: ni.Name(), status: st})
@@ -304,67 +311,82 @@ func (s *Scheduler) findFeasible(prof *Profile, filters []filterRef, state *fram
 		}
 	}
 	clear(s.chunk)
-	s.feasible, s.failures = feasible[:0], failures[:0]
-	return feasible, failures, nil
+	s.feasible, s.feasibleIDs, s.failures = feasible, feasibleIDs, failures
+	return feasible, feasibleIDs, failures, nil
 }
 
 // minFilterChunk is the smallest number of nodes filtered together.
 const minFilterChunk = 16
 
 // filterBatches returns, parallel to filters, each filter as a batch filter
-// (nil when it is not one), in scratch space.
-func (s *Scheduler) filterBatches(filters []filterRef) []framework.BatchFilterPlugin {
-	out := s.batches[:0]
+// and as a table filter (nil when it is not one), in scratch space.
+func (s *Scheduler) filterBatches(filters []filterRef) ([]framework.BatchFilterPlugin, []framework.TableFilterPlugin) {
+	out, tables := s.batches[:0], s.tables[:0]
 	for _, f := range filters {
 		b, _ := f.pl.(framework.BatchFilterPlugin)
-		out = append(out, b)
+		t, _ := f.pl.(framework.TableFilterPlugin)
+		out, tables = append(out, b), append(tables, t)
 	}
-	s.batches = out
-	return out
+	s.batches, s.tables = out, tables
+	return out, tables
 }
 
 // filterChunk runs the filters over nodes, each node until its first
 // failure. It returns, parallel to nodes, each node's failing status (nil
 // when it passed) and the index of the filter that failed it (scratch space,
 // valid until the next call; the caller clears the statuses).
-func (s *Scheduler) filterChunk(filters []filterRef, batches []framework.BatchFilterPlugin, state *framework.CycleState, pod *api.Pod, nodes []*framework.NodeInfo) ([]*framework.Status, []int) {
+func (s *Scheduler) filterChunk(filters []filterRef, batches []framework.BatchFilterPlugin, tables []framework.TableFilterPlugin, state *framework.CycleState, pod *api.Pod, nodes []*framework.NodeInfo, ids []int32) ([]*framework.Status, []int) {
 	m := len(nodes)
 	if cap(s.chunkStatus) < m {
 		s.chunkStatus = make([]*framework.Status, m)
 		s.chunkWhich = make([]int, m)
 		s.alive = make([]int, m)
 		s.aliveNodes = make([]*framework.NodeInfo, m)
+		s.aliveIDs = make([]int32, m)
 		s.out = make([]*framework.Status, m)
 	}
 	statuses, which := s.chunkStatus[:m], s.chunkWhich[:m]
-	alive, aliveNodes := s.alive[:m], s.aliveNodes[:m]
+	alive, aliveNodes, aliveIDs := s.alive[:m], s.aliveNodes[:m], s.aliveIDs[:m]
 	for k := range alive {
 		alive[k] = k
 	}
 	copy(aliveNodes, nodes)
+	copy(aliveIDs, ids)
+	table := s.cache.NodeTable()
 	for fi, f := range filters {
 		if len(alive) == 0 {
 			break
 		}
 		out := s.out[:len(alive)]
-		if b := batches[fi]; b != nil {
-			b.FilterNodes(state, pod, aliveNodes, out)
-		} else {
+		switch {
+		case tables[fi] != nil:
+			tables[fi].FilterTable(state, pod, table, aliveIDs, aliveNodes, out)
+		case batches[fi] != nil:
+			batches[fi].FilterNodes(state, pod, aliveNodes, out)
+		default:
 			for k, ni := range aliveNodes {
 				out[k] = f.pl.Filter(state, pod, ni)
 			}
 		}
+		// Keep the nodes that passed; most do, so look for the first
+		// failure before moving anything.
 		w := 0
-		for k, st := range out {
-			if st.IsSuccess() {
-				alive[w], aliveNodes[w] = alive[k], aliveNodes[k]
-				w++
+		for w < len(out) && out[w] == nil {
+			w++
+		}
+		if w == len(out) {
+			continue
+		}
+		for k := w; k < len(out); k++ {
+			if st := out[k]; !st.IsSuccess() {
+				statuses[alive[k]], which[alive[k]] = st, fi
 				continue
 			}
-			statuses[alive[k]], which[alive[k]] = st, fi
+			alive[w], aliveNodes[w], aliveIDs[w] = alive[k], aliveNodes[k], aliveIDs[k]
+			w++
 		}
 		clear(out)
-		alive, aliveNodes = alive[:w], aliveNodes[:w]
+		alive, aliveNodes, aliveIDs = alive[:w], aliveNodes[:w], aliveIDs[:w]
 	}
 	clear(s.aliveNodes[:m])
 	return statuses, which
@@ -432,7 +454,7 @@ func (s *Scheduler) filterWithNominated(prof *Profile, filters []filterRef, stat
 // prioritize scores the feasible nodes and picks the host: PreScore, Score per
 // plugin, NormalizeScore, range check, weight, sum, then a uniformly random
 // choice among the nodes with the highest total (stream "scheduler/tiebreak").
-func (s *Scheduler) prioritize(prof *Profile, state *framework.CycleState, pod *api.Pod, feasible []*framework.NodeInfo) (string, *FitError, *framework.Status) {
+func (s *Scheduler) prioritize(prof *Profile, state *framework.CycleState, pod *api.Pod, feasible []*framework.NodeInfo, ids []int32) (string, *FitError, *framework.Status) {
 	n := len(feasible)
 	if cap(s.totals) < n {
 		s.totals = make([]int64, n)
@@ -444,13 +466,8 @@ func (s *Scheduler) prioritize(prof *Profile, state *framework.CycleState, pod *
 			return "", nil, st
 		}
 		var st *framework.Status
-		if s.scores, st = prof.runScore(state, pod, feasible, s.scores); !st.IsSuccess() {
+		if s.scores, st = prof.runScoreTable(state, pod, feasible, s.cache.NodeTable(), ids, s.scores, totals); !st.IsSuccess() {
 			return "", nil, st
-		}
-		for _, scores := range s.scores[:len(prof.score)] {
-			for j := range scores {
-				totals[j] += scores[j].Score
-			}
 		}
 	}
 	best, ties := totals[0], 1
@@ -469,7 +486,7 @@ func (s *Scheduler) prioritize(prof *Profile, state *framework.CycleState, pod *
 	for j, t := range totals {
 		if t == best {
 			if k == 0 {
-				return feasible[j].Name(), nil, nil
+				return s.cache.NodeTable().Names[ids[j]], nil, nil
 			}
 			k--
 		}

@@ -53,6 +53,13 @@ type Scheduler struct {
 	out         []*framework.Status
 	scores      [][]framework.NodeScore
 	totals      []int64
+	// ID lists parallel to nodesBuf, feasible, chunk and aliveNodes, and the
+	// table filters of the cycle (parallel to filters)
+	idsBuf      []int32
+	feasibleIDs []int32
+	chunkIDs    []int32
+	aliveIDs    []int32
+	tables      []framework.TableFilterPlugin
 
 	stats Stats
 }

@@ -51,7 +51,8 @@ func Main(args []string, stdout, stderr io.Writer) int {
 	root.SetOut(stdout)
 	root.SetErr(stderr)
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return badInput(err) })
-	root.AddCommand(newRunCommand(v), newValidateCommand(), newExplainCommand(), newVersionCommand())
+	root.AddCommand(newRunCommand(v), newValidateCommand(), newExplainCommand(), newCompareCommand(), newSweepCommand(),
+		newVersionCommand())
 
 	err := root.Execute()
 	if err == nil {

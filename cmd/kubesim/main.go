@@ -4,6 +4,8 @@
 //	kubesim run SCENARIO [--seed N] [--until D] [--out DIR]
 //	kubesim validate SCENARIO
 //	kubesim explain -f STATE.yaml [--config CFG.yaml] [-o table|json]
+//	kubesim compare SCENARIO --profiles A,B [--seeds 42-51] [--parallel N] [--out DIR]
+//	kubesim sweep SCENARIO --set PATH=V1,V2 [--set ...] [--seeds ...] [--profiles ...]
 //	kubesim version
 //
 // Exit codes: 0 success, 1 the simulation failed, 2 bad input (flags, scenario,

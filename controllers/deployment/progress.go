@@ -140,10 +140,15 @@ func (c *Controller) timedOut(d *api.Deployment, s *api.DeploymentStatus) bool {
 
 // requeueStuck returns when to look at a rollout that made no progress
 // again: the first instant past lastUpdateTime + progressDeadlineSeconds
-// (0: no need, it is complete, timed out or has no deadline).
+// (0: no need, it is complete, timed out or has no deadline). A deployment
+// whose rollout completed (Progressing reason NewReplicaSetAvailable) and
+// then lost pods (a node failure) never times out (timedOut), so it is not
+// requeued either: upstream requeues it rate-limited, syncs that change
+// nothing, and kubesim would otherwise spin at 1 ns until it heals.
 func (c *Controller) requeueStuck(d *api.Deployment, s *api.DeploymentStatus) time.Duration {
 	cond := api.FindCondition(d.Status.Conditions, ConditionProgressing)
-	if !HasProgressDeadline(d) || cond == nil || DeploymentComplete(d, s) || cond.Reason == ReasonTimedOut {
+	if !HasProgressDeadline(d) || cond == nil || DeploymentComplete(d, s) || cond.Reason == ReasonTimedOut ||
+		cond.Reason == ReasonNewRSAvailable {
 		return 0
 	}
 	return max(cond.LastUpdateTime.Add(progressDeadline(d)).Sub(c.now())+1, 1)

@@ -17,10 +17,11 @@ func render(ms []Metric) string {
 	return b.String()
 }
 
-// TestFlattenSummaryJSON flattens results' golden summary.json: every
-// numeric figure, by dotted path, sorted; seed and strings left out.
+// TestFlattenSummaryJSON flattens a summary.json (a copy of package results'
+// golden one): every numeric figure, by dotted path, sorted; seed and
+// strings left out.
 func TestFlattenSummaryJSON(t *testing.T) {
-	data, err := os.ReadFile("../testdata/golden/summary.json")
+	data, err := os.ReadFile("testdata/summary.json")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -95,7 +96,7 @@ func TestFlattenSummaryStruct(t *testing.T) {
 }
 
 func BenchmarkFlatten(b *testing.B) {
-	data, err := os.ReadFile("../testdata/golden/summary.json")
+	data, err := os.ReadFile("testdata/summary.json")
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -10,6 +10,8 @@ import (
 	"sort"
 	"strconv"
 
+	"gonum.org/v1/gonum/stat"
+
 	"github.com/kubesim/kubesim/results"
 )
 
@@ -74,6 +76,16 @@ func Compute(groups []Group) []Row {
 			}
 		}
 	}
+	tq := map[[2]float64]float64{}
+	quantile := func(p, nu float64) float64 {
+		k := [2]float64{p, nu}
+		if v, ok := tq[k]; ok {
+			return v
+		}
+		v := TQuantile(p, nu)
+		tq[k] = v
+		return v
+	}
 	var rows []Row
 	for _, cn := range cellOrder {
 		c := cells[cn]
@@ -85,17 +97,26 @@ func Compute(groups []Group) []Row {
 		for _, name := range names {
 			for _, gi := range c.groups {
 				g := groups[gi]
-				r := Row{Cell: g.Cell, Profile: g.Profile, Metric: name, Stats: Describe(values[gi][name]), RelDiff: math.NaN()}
+				r := Row{Cell: g.Cell, Profile: g.Profile, Metric: name, Stats: describe(values[gi][name], quantile), RelDiff: math.NaN()}
 				if g.Baseline >= 0 {
 					b := groups[g.Baseline]
 					r.HasBaseline, r.BaselineCell, r.BaselineProfile = true, b.Cell, b.Profile
-					r.RelDiff = RelDiff(r.Mean, Describe(values[g.Baseline][name]).Mean)
+					r.RelDiff = RelDiff(r.Mean, mean(values[g.Baseline][name]))
 				}
 				rows = append(rows, r)
 			}
 		}
 	}
 	return rows
+}
+
+// mean is Describe(xs).Mean: the mean, summed in the order given; NaN for
+// no values.
+func mean(xs []float64) float64 {
+	if len(xs) == 0 {
+		return math.NaN()
+	}
+	return stat.Mean(xs, nil)
 }
 
 // Profile is one compared profile: its name and, for a profile given as a

@@ -33,7 +33,11 @@ func TQuantile(p, nu float64) float64 {
 
 // Describe computes the Stats of xs, which it does not modify. With no
 // values every figure is NaN; with one, SD and the interval are.
-func Describe(xs []float64) Stats {
+func Describe(xs []float64) Stats { return describe(xs, TQuantile) }
+
+// describe is Describe with the t quantile function given (Compute passes a
+// memoized one: the quantile is the costly part).
+func describe(xs []float64, tq func(p, nu float64) float64) Stats {
 	nan := math.NaN()
 	s := Stats{N: len(xs), Mean: nan, SD: nan, HalfWidth: nan, Low: nan, High: nan, Median: nan, Min: nan, Max: nan}
 	if len(xs) == 0 {
@@ -55,7 +59,7 @@ func Describe(xs []float64) Stats {
 	// Summed in the order given: floating-point sums depend on order, and
 	// callers give runs in seed order.
 	s.Mean, s.SD = stat.MeanStdDev(xs, nil)
-	s.HalfWidth = TQuantile(1-(1-Confidence)/2, float64(n-1)) * s.SD / math.Sqrt(float64(n))
+	s.HalfWidth = tq(1-(1-Confidence)/2, float64(n-1)) * s.SD / math.Sqrt(float64(n))
 	s.Low, s.High = s.Mean-s.HalfWidth, s.Mean+s.HalfWidth
 	return s
 }

@@ -16,6 +16,9 @@ type PodInfo struct {
 	// preferred terms with their weights, compiled.
 	PreferredAffinityTerms     []WeightedAffinityTerm
 	PreferredAntiAffinityTerms []WeightedAffinityTerm
+	// GPUDevices are the GPU devices the pod holds on its node (bit i =
+	// device i; see GPUDevices), 0 when it holds none. The NodeInfo sets it.
+	GPUDevices uint32
 }
 
 // NodeInfo is the scheduler's aggregated view of one node: the node object and
@@ -51,6 +54,9 @@ type NodeInfo struct {
 	// that plugins can keep per-node data in slices indexed by it. It is 0
 	// for NodeInfos the cache did not make; a clone keeps its original's.
 	ID int32
+	// GPU is the node's per-device GPU state (gpu.go); nil when the node
+	// advertises no GPU devices and holds no GPU pod.
+	GPU *GPUDevices
 }
 
 // NewNodeInfo returns a NodeInfo holding the given pods (and no node).
@@ -68,6 +74,7 @@ func (n *NodeInfo) Node() *api.Node { return n.node }
 // SetNode sets the node object.
 func (n *NodeInfo) SetNode(node *api.Node) {
 	n.node = node
+	n.setGPUNode(node)
 	n.Generation++
 }
 
@@ -95,6 +102,7 @@ func (n *NodeInfo) AddPod(p *api.Pod) {
 	for _, hp := range p.Spec.HostPorts {
 		n.UsedPorts.Add(hp)
 	}
+	n.addGPU(pi)
 	n.Generation++
 }
 
@@ -117,6 +125,7 @@ func (n *NodeInfo) RemovePod(p *api.Pod) bool {
 		for _, hp := range old.Spec.HostPorts {
 			n.UsedPorts.Remove(hp)
 		}
+		n.removeGPU(pi)
 		n.Generation++
 		return true
 	}
@@ -135,6 +144,7 @@ func (n *NodeInfo) Clone() *NodeInfo {
 		ImageStates:      n.ImageStates, // read-only, shared
 		Generation:       n.Generation,
 		ID:               n.ID,
+		GPU:              n.GPU.clone(),
 	}
 	c.Requested.Scalar = append([]api.Scalar(nil), n.Requested.Scalar...)
 	c.PodsWithAffinity = append([]*PodInfo(nil), n.PodsWithAffinity...)

@@ -9,7 +9,14 @@ import (
 	"github.com/kubesim/kubesim/scheduler/plugins/defaultbinder"
 	"github.com/kubesim/kubesim/scheduler/plugins/defaultpreemption"
 	"github.com/kubesim/kubesim/scheduler/plugins/dotproduct"
+	"github.com/kubesim/kubesim/scheduler/plugins/fgd"
 	"github.com/kubesim/kubesim/scheduler/plugins/firstfit"
+	"github.com/kubesim/kubesim/scheduler/plugins/gpubestfit"
+	"github.com/kubesim/kubesim/scheduler/plugins/gpuclustering"
+	"github.com/kubesim/kubesim/scheduler/plugins/gpudotprod"
+	"github.com/kubesim/kubesim/scheduler/plugins/gpupacking"
+	"github.com/kubesim/kubesim/scheduler/plugins/gpurandom"
+	"github.com/kubesim/kubesim/scheduler/plugins/gpushare"
 	"github.com/kubesim/kubesim/scheduler/plugins/imagelocality"
 	"github.com/kubesim/kubesim/scheduler/plugins/interpodaffinity"
 	"github.com/kubesim/kubesim/scheduler/plugins/nodeaffinity"
@@ -48,5 +55,14 @@ func NewInTreeRegistry() framework.Registry {
 		worstfit.Name:   worstfit.New,
 		firstfit.Name:   firstfit.New,
 		dotproduct.Name: dotproduct.New,
+		// GPU sharing and the FGD paper's policies (ATC '23): GpuShare
+		// filters and assigns devices; each policy scores and picks devices.
+		gpushare.Name:      gpushare.New,
+		fgd.Name:           fgd.New,
+		gpupacking.Name:    gpupacking.New,
+		gpuclustering.Name: gpuclustering.New,
+		gpudotprod.Name:    gpudotprod.New,
+		gpubestfit.Name:    gpubestfit.New,
+		gpurandom.Name:     gpurandom.New,
 	}
 }

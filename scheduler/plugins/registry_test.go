@@ -3,6 +3,7 @@ package plugins
 import (
 	"testing"
 
+	"github.com/kubesim/kubesim/scheduler/plugins/fgd"
 	"github.com/kubesim/kubesim/scheduler/plugins/internal/testutil"
 )
 
@@ -13,7 +14,8 @@ func TestRegistry(t *testing.T) {
 	want := []string{"SchedulingGates", "PrioritySort", "NodeUnschedulable", "NodeName", "TaintToleration",
 		"NodeAffinity", "NodeResourcesFit", "NodeResourcesBalancedAllocation", "PodTopologySpread", "DefaultBinder", "DefaultPreemption",
 		"NodePorts", "ImageLocality", "InterPodAffinity",
-		"Random", "BestFit", "WorstFit", "FirstFit", "DotProduct"}
+		"Random", "BestFit", "WorstFit", "FirstFit", "DotProduct",
+		"GpuShare", "FGD", "GpuPacking", "GpuClustering", "DotProd", "GpuBestFit", "GpuRandom"}
 	if len(reg) != len(want) {
 		t.Errorf("registry has %d plugins, want %d", len(reg), len(want))
 	}
@@ -24,7 +26,11 @@ func TestRegistry(t *testing.T) {
 			t.Errorf("%s not registered", name)
 			continue
 		}
-		pl, err := f(nil, h)
+		var args any
+		if name == fgd.Name { // FGD needs its typical pods
+			args = &fgd.Args{TypicalPods: []fgd.TypicalPodSpec{{CPU: 1000, GPUMilli: 500, NumGPU: 1, Weight: 1}}}
+		}
+		pl, err := f(args, h)
 		if err != nil {
 			t.Errorf("%s: %v", name, err)
 			continue

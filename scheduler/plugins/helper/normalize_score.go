@@ -10,15 +10,27 @@ import "github.com/kubesim/kubesim/scheduler/framework"
 // score becomes maxPriority if reverse, and stays unchanged otherwise.
 // Scores are expected to be non-negative. It always returns nil.
 func DefaultNormalizeScore(maxPriority int64, reverse bool, scores []framework.NodeScore) *framework.Status {
-	var m int64
+	var m, lo int64
 	for i := range scores {
 		m = max(m, scores[i].Score)
+		lo = min(lo, scores[i].Score)
 	}
 	if m == 0 {
 		if reverse {
 			for i := range scores {
 				scores[i].Score = maxPriority
 			}
+		}
+		return nil
+	}
+	if lo >= 0 && maxPriority >= 0 && maxPriority <= maxNoDiv && m <= maxNoDiv {
+		// The common case: no integer division (see divSmall).
+		for i := range scores {
+			s := divSmall(maxPriority*scores[i].Score, m)
+			if reverse {
+				s = maxPriority - s
+			}
+			scores[i].Score = s
 		}
 		return nil
 	}
@@ -30,4 +42,20 @@ func DefaultNormalizeScore(maxPriority int64, reverse bool, scores []framework.N
 		scores[i].Score = s
 	}
 	return nil
+}
+
+// maxNoDiv bounds the operands of divSmall: their product stays below 2⁵²,
+// exact in float64.
+const maxNoDiv = 1 << 26
+
+// divSmall is x / d (truncating) for 0 ≤ x < 2⁵² and 0 < d < 2⁵²: a float64
+// quotient corrected by multiply-compare, so bit for bit the integer one.
+func divSmall(x, d int64) int64 {
+	q := int64(float64(x) / float64(d))
+	if q*d > x {
+		q--
+	} else if (q+1)*d <= x {
+		q++
+	}
+	return q
 }

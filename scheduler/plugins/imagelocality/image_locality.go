@@ -53,7 +53,7 @@ type ImageLocality struct {
 
 var (
 	_ framework.PreScorePlugin   = &ImageLocality{}
-	_ framework.BatchScorePlugin = &ImageLocality{}
+	_ framework.TableScorePlugin = &ImageLocality{}
 )
 
 // New returns the plugin. It takes no arguments: args must be nil.
@@ -136,6 +136,26 @@ func (pl *ImageLocality) ScoreNodes(state *framework.CycleState, p *api.Pod, nod
 			continue
 		}
 		scores[i].Score = calculatePriority(sumImageScores(ni, s), len(s.images))
+	}
+	return nil
+}
+
+// ScoreTable is ScoreNodes reading the node table: only nodes listing
+// images are looked at.
+func (pl *ImageLocality) ScoreTable(state *framework.CycleState, p *api.Pod, t *framework.NodeTable, ids []int32, nodes []*framework.NodeInfo, scores []framework.NodeScore) *framework.Status {
+	d, err := state.Read(preScoreStateKey)
+	s, ok := d.(*preScoreState)
+	if err != nil || !ok {
+		return pl.ScoreNodes(state, p, nodes, scores)
+	}
+	none := calculatePriority(0, len(s.images))
+	rows := t.Rows
+	for i, id := range ids {
+		if rows[id].Flags&framework.NodeImages == 0 {
+			scores[i].Score = none
+			continue
+		}
+		scores[i].Score = calculatePriority(sumImageScores(nodes[i], s), len(s.images))
 	}
 	return nil
 }

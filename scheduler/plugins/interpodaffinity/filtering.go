@@ -33,10 +33,38 @@ type topologyCounts struct {
 	counts  [][]int64 // per key id, per value id
 	nonzero int
 	keys    []int32
+	// dirty lists the domains whose count was made non-zero, so that
+	// reuse can clear just them; spare holds zeroed arrays (per key id)
+	// taken over from an earlier cycle's counts.
+	dirty []domain
+	spare [][]int64
 }
+
+// domain is a (key id, value id) pair.
+type domain struct{ k, v int32 }
 
 func newTopologyCounts(dom *domainIndex) topologyCounts {
 	return topologyCounts{dom: dom}
+}
+
+// reuse returns empty counts that take over c's arrays, cleared: c must
+// not be used any more.
+func (c *topologyCounts) reuse() topologyCounts {
+	for _, d := range c.dirty {
+		c.counts[d.k][d.v] = 0
+	}
+	spare := c.spare
+	for k, cs := range c.counts {
+		if cs == nil {
+			continue
+		}
+		for len(spare) <= k {
+			spare = append(spare, nil)
+		}
+		spare[k] = cs
+	}
+	clear(c.counts)
+	return topologyCounts{dom: c.dom, counts: c.counts[:0], keys: c.keys[:0], dirty: c.dirty[:0], spare: spare}
 }
 
 // add adds delta to the domain of the node for key id k, if the node has the key.
@@ -51,6 +79,10 @@ func (c *topologyCounts) add(ni *framework.NodeInfo, node *api.Node, k int32, de
 	cs := c.counts[k]
 	if cs == nil {
 		c.keys = append(c.keys, k)
+		if int(k) < len(c.spare) && c.spare[k] != nil {
+			cs, c.spare[k] = c.spare[k], nil
+			c.counts[k] = cs
+		}
 	}
 	if int(v) >= len(cs) {
 		n := max(len(c.dom.values[k]), int(v)+1)
@@ -63,6 +95,7 @@ func (c *topologyCounts) add(ni *framework.NodeInfo, node *api.Node, k int32, de
 	switch {
 	case old == 0 && cur != 0:
 		c.nonzero++
+		c.dirty = append(c.dirty, domain{k, v})
 	case old != 0 && cur == 0:
 		c.nonzero--
 	}
@@ -177,14 +210,23 @@ func (pl *InterPodAffinity) PreFilter(state *framework.CycleState, p *api.Pod, n
 	}
 	pi := framework.NewPodInfo(p)
 	s := &preFilterState{
-		existingAntiAffinity: newTopologyCounts(pl.dom),
-		affinity:             newTopologyCounts(pl.dom),
-		antiAffinity:         newTopologyCounts(pl.dom),
-		pod:                  p,
-		required:             pl.resolveTerms(pi.RequiredAffinityTerms),
-		requiredAnti:         pl.resolveTerms(pi.RequiredAntiAffinityTerms),
-		nsLabels:             pl.namespaceLabels(p.Namespace),
+		pod:          p,
+		required:     pl.resolveTerms(pi.RequiredAffinityTerms),
+		requiredAnti: pl.resolveTerms(pi.RequiredAntiAffinityTerms),
+		nsLabels:     pl.namespaceLabels(p.Namespace),
 	}
+	if old := pl.last; old != nil {
+		// The previous cycle's state is dead: take over its arrays.
+		s.existingAntiAffinity = old.existingAntiAffinity.reuse()
+		s.affinity = old.affinity.reuse()
+		s.antiAffinity = old.antiAffinity.reuse()
+		*old = preFilterState{}
+	} else {
+		s.existingAntiAffinity = newTopologyCounts(pl.dom)
+		s.affinity = newTopologyCounts(pl.dom)
+		s.antiAffinity = newTopologyCounts(pl.dom)
+	}
+	pl.last = s
 	s.selfMatch = matchesAll(s.required, p)
 	if groups, ok := pl.podGroups(lister, nodes, scanAll); ok {
 		pl.countGroups(s, groups, scanAll)

@@ -40,6 +40,9 @@ type InterPodAffinity struct {
 	ignorePreferredTermsOfExistingPods bool
 	// dom interns topology domains for the cycle states' counts.
 	dom *domainIndex
+	// last is the state of the latest PreFilter: the next one takes over
+	// its count arrays (a cycle's state is dead once the next cycle starts).
+	last *preFilterState
 	// Filter's failure statuses, one value each for every node (statuses
 	// are never changed once made).
 	affinityFailed, antiFailed, existingFailed *framework.Status

@@ -24,7 +24,7 @@ type BalancedAllocation struct {
 
 var (
 	_ framework.PreScorePlugin   = &BalancedAllocation{}
-	_ framework.BatchScorePlugin = &BalancedAllocation{}
+	_ framework.TableScorePlugin = &BalancedAllocation{}
 )
 
 // NewBalancedAllocation returns NodeResourcesBalancedAllocation. args is nil
@@ -127,6 +127,41 @@ func (ba *BalancedAllocation) ScoreNodes(state *framework.CycleState, p *api.Pod
 		} else {
 			scores[i].Score = ba.score(ni, node, reqs)
 		}
+	}
+	return nil
+}
+
+// ScoreTable is ScoreNodes reading the node table, for the default
+// resources (cpu and memory).
+func (ba *BalancedAllocation) ScoreTable(state *framework.CycleState, p *api.Pod, t *framework.NodeTable, ids []int32, nodes []*framework.NodeInfo, scores []framework.NodeScore) *framework.Status {
+	d, err := state.Read(balancedPreScoreStateKey)
+	s, ok := d.(*balancedState)
+	if err != nil || !ok || len(ba.resources) != 2 || ba.resources[0].kind != kindCPU || ba.resources[1].kind != kindMemory {
+		return ba.ScoreNodes(state, p, nodes, scores)
+	}
+	cpu, mem := s.podRequests[0], s.podRequests[1]
+	rows := t.Rows
+	for i, id := range ids {
+		r := &rows[id]
+		if r.Flags&framework.NodeMissing != 0 {
+			return framework.AsStatus(errNoNode)
+		}
+		// balancedCPUMemory's float64 operations, in the same order.
+		var n int
+		var fs [2]float64
+		if a := r.AllocMilliCPU; a != 0 {
+			fs[n] = min(float64(r.ReqMilliCPU+cpu)/float64(a), 1)
+			n++
+		}
+		if a := r.AllocMemory; a != 0 {
+			fs[n] = min(float64(r.ReqMemory+mem)/float64(a), 1)
+			n++
+		}
+		var std float64
+		if n == 2 {
+			std = math.Abs((fs[0] - fs[1]) / 2)
+		}
+		scores[i].Score = int64((1 - std) * float64(framework.MaxNodeScore))
 	}
 	return nil
 }

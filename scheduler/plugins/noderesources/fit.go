@@ -36,9 +36,9 @@ type Fit struct {
 
 var (
 	_ framework.PreFilterPlugin   = &Fit{}
-	_ framework.BatchFilterPlugin = &Fit{}
+	_ framework.TableFilterPlugin = &Fit{}
 	_ framework.PreScorePlugin    = &Fit{}
-	_ framework.BatchScorePlugin  = &Fit{}
+	_ framework.TableScorePlugin  = &Fit{}
 )
 
 // NewFit returns NodeResourcesFit. args is nil (upstream defaults:
@@ -242,6 +242,35 @@ func (f *Fit) FilterNodes(state *framework.CycleState, p *api.Pod, nodes []*fram
 	}
 }
 
+// FilterTable is FilterNodes reading the node table: for a pod without
+// scalar requests, a node with room for everything is decided from its row.
+func (f *Fit) FilterTable(state *framework.CycleState, p *api.Pod, t *framework.NodeTable, ids []int32, nodes []*framework.NodeInfo, statuses []*framework.Status) {
+	d, _ := state.Read(preFilterStateKey)
+	s, ok := d.(*preFilterState)
+	if !ok || len(s.scalars) != 0 {
+		f.FilterNodes(state, p, nodes, statuses)
+		return
+	}
+	// A request ≤ 0 always fits: make its bound unreachable instead.
+	cpu, mem, eph := s.req.MilliCPU, s.req.Memory, s.req.EphemeralStorage
+	rows := t.Rows
+	for i, id := range ids {
+		r := &rows[id]
+		if r.Flags&framework.NodeMissing == 0 && r.FreePods >= 1 &&
+			(cpu <= 0 || cpu <= r.AllocMilliCPU-r.ReqMilliCPU) &&
+			(mem <= 0 || mem <= r.AllocMemory-r.ReqMemory) &&
+			(eph <= 0 || eph <= r.FreeEphemeral) {
+			statuses[i] = nil
+			continue
+		}
+		if r.Flags&framework.NodeMissing != 0 {
+			statuses[i] = framework.AsStatus(errNoNode)
+			continue
+		}
+		statuses[i] = filterWith(s, nodes[i])
+	}
+}
+
 // preScoreState holds the pod's scoring request per configured resource.
 type preScoreState struct {
 	podRequests []int64
@@ -305,6 +334,52 @@ func (f *Fit) ScoreNodes(state *framework.CycleState, p *api.Pod, nodes []*frame
 			return framework.AsStatus(errNoNode)
 		}
 		scores[i].Score = f.score(ni, node, reqs)
+	}
+	return nil
+}
+
+// ScoreTable is ScoreNodes reading the node table, for the default
+// strategy (LeastAllocated over cpu and memory).
+func (f *Fit) ScoreTable(state *framework.CycleState, p *api.Pod, t *framework.NodeTable, ids []int32, nodes []*framework.NodeInfo, scores []framework.NodeScore) *framework.Status {
+	if !f.leastCPUMemory {
+		return f.ScoreNodes(state, p, nodes, scores)
+	}
+	var reqs []int64
+	if d, err := state.Read(preScoreStateKey); err == nil {
+		s, ok := d.(*preScoreState)
+		if !ok {
+			return framework.AsStatus(fmt.Errorf("%s: cycle state %q has type %T", Name, preScoreStateKey, d))
+		}
+		reqs = s.podRequests
+	} else {
+		reqs = podRequests(f.resources, p.Spec, true)
+	}
+	cpu, mem, w := reqs[0], reqs[1], f.weights
+	rows := t.Rows
+	for i, id := range ids {
+		r := &rows[id]
+		if r.Flags&framework.NodeMissing != 0 {
+			return framework.AsStatus(errNoNode)
+		}
+		if w == [2]int64{1, 1} && r.AllocMilliCPU != 0 && r.AllocMemory != 0 {
+			// Both scores are in [0, 100]: halving is a shift.
+			scores[i].Score = (leastScoreNoDiv(r.NonZeroMilliCPU+cpu, r.AllocMilliCPU) +
+				leastScoreNoDiv(r.NonZeroMemory+mem, r.AllocMemory)) >> 1
+			continue
+		}
+		var total, weights int64
+		if a := r.AllocMilliCPU; a != 0 {
+			total += leastScoreNoDiv(r.NonZeroMilliCPU+cpu, a) * w[0]
+			weights += w[0]
+		}
+		if a := r.AllocMemory; a != 0 {
+			total += leastScoreNoDiv(r.NonZeroMemory+mem, a) * w[1]
+			weights += w[1]
+		}
+		if weights != 0 {
+			total /= weights
+		}
+		scores[i].Score = total
 	}
 	return nil
 }

@@ -15,6 +15,31 @@ func leastRequestedScore(requested, capacity int64) int64 {
 	return (capacity - requested) * framework.MaxNodeScore / capacity
 }
 
+// maxNoDivCapacity bounds the capacities leastScoreNoDiv handles without
+// dividing: (capacity − requested)·100 stays far below 2⁵³, so it converts
+// to float64 exactly and the quotient estimate is off by at most one.
+const maxNoDivCapacity = 1 << 45
+
+// leastScoreNoDiv is leastRequestedScore, bit for bit, with the integer
+// division replaced by a float64 estimate corrected by multiply-compare
+// (the quotient is in [0, 100]).
+func leastScoreNoDiv(requested, capacity int64) int64 {
+	if capacity == 0 || requested > capacity {
+		return 0
+	}
+	if capacity > maxNoDivCapacity || capacity < 0 || requested < 0 {
+		return leastRequestedScore(requested, capacity)
+	}
+	x := (capacity - requested) * framework.MaxNodeScore
+	q := int64(float64(x) / float64(capacity))
+	if q*capacity > x {
+		q--
+	} else if (q+1)*capacity <= x {
+		q++
+	}
+	return q
+}
+
 // mostRequestedScore is min(requested, capacity)·100 / capacity
 // (MostAllocated, SEMANTICS 2.2).
 func mostRequestedScore(requested, capacity int64) int64 {

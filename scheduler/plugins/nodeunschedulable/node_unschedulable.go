@@ -25,7 +25,7 @@ var errNoNode = errors.New(Name + ": node not found")
 // NodeUnschedulable filters out cordoned nodes.
 type NodeUnschedulable struct{}
 
-var _ framework.BatchFilterPlugin = &NodeUnschedulable{}
+var _ framework.TableFilterPlugin = &NodeUnschedulable{}
 
 // New returns the plugin. It takes no arguments: args must be nil.
 func New(args any, _ framework.Handle) (framework.Plugin, error) {
@@ -59,5 +59,18 @@ func (pl *NodeUnschedulable) FilterNodes(state *framework.CycleState, p *api.Pod
 			continue
 		}
 		statuses[i] = pl.Filter(state, p, ni)
+	}
+}
+
+// FilterTable is FilterNodes reading the node table: only cordoned (or
+// missing) nodes are looked at.
+func (pl *NodeUnschedulable) FilterTable(state *framework.CycleState, p *api.Pod, t *framework.NodeTable, ids []int32, nodes []*framework.NodeInfo, statuses []*framework.Status) {
+	rows := t.Rows
+	for i, id := range ids {
+		if rows[id].Flags&(framework.NodeMissing|framework.NodeUnschedulable) == 0 {
+			statuses[i] = nil
+			continue
+		}
+		statuses[i] = pl.Filter(state, p, nodes[i])
 	}
 }

@@ -32,6 +32,12 @@ type topology struct {
 	// the last call's at some position, or a list of another length.
 	listVersion uint64
 	listLen     int
+	// seen is the snapshot's labels version (framework.NodeLabelsVersioner)
+	// and key count at the last listRows over the snapshot's own list:
+	// while both hold, the rows are current without walking the list.
+	seen     bool
+	seenVer  uint64
+	seenKeys int
 }
 
 type valueTable struct {
@@ -108,6 +114,7 @@ func (t *topology) prune(live int) {
 		t.posNodes, t.posRows = t.posNodes[:0], t.posRows[:0]
 		clear(t.byID)
 		t.listVersion++
+		t.seen = false
 	}
 }
 
@@ -184,6 +191,32 @@ func (t *topology) listRows(list []*framework.NodeInfo) []*nodeRow {
 			t.listVersion++
 		}
 	}
+	return rows
+}
+
+// listRows is topology.listRows over nodes, without walking them when they
+// are the snapshot's list and the snapshot says no label changed since the
+// last walk (framework.NodeLabelsVersioner): the rows' value ids are then
+// those a walk would find (a row may stand for an older node object with
+// the same labels, which is all PreFilter and scoring read of it).
+func (pl *PodTopologySpread) listRows(nodes []*framework.NodeInfo) []*nodeRow {
+	t := &pl.topo
+	var ver uint64
+	ok := false
+	if pl.h != nil {
+		lister := pl.h.SnapshotSharedLister()
+		if v, is := lister.(framework.NodeLabelsVersioner); is {
+			all := lister.List()
+			if len(all) == len(nodes) && (len(all) == 0 || &all[0] == &nodes[0]) {
+				ver, ok = v.NodeLabelsVersion(), true
+			}
+		}
+	}
+	if ok && t.seen && t.seenVer == ver && t.seenKeys == len(t.keys) && t.listLen == len(nodes) {
+		return t.posRows[:len(nodes)]
+	}
+	rows := t.listRows(nodes)
+	t.seen, t.seenVer, t.seenKeys = ok, ver, len(t.keys)
 	return rows
 }
 

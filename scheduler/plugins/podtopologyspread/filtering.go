@@ -121,7 +121,7 @@ func (pl *PodTopologySpread) PreFilter(state *framework.CycleState, p *api.Pod, 
 		atMin:   make([]int32, len(cons)),
 	}
 	// Rows first: interning may add values, and the count arrays must cover them.
-	rows := pl.topo.listRows(nodes)
+	rows := pl.listRows(nodes)
 	for i := range cons {
 		cs := make([]int32, pl.topo.numValues(cons[i].key))
 		for v := range cs {

@@ -132,7 +132,7 @@ func (pl *PodTopologySpread) PreScore(state *framework.CycleState, p *api.Pod, n
 	groups, useGroups := pl.podGroups(nil)
 	var rows []*nodeRow
 	if zonal && !useGroups {
-		rows = pl.topo.listRows(all)
+		rows = pl.listRows(all)
 	}
 	// Filtered nodes are normally among all; asking first interns any value
 	// they add before the count arrays are sized.

@@ -29,9 +29,9 @@ var errNoNode = errors.New(Name + ": node not found")
 type TaintToleration struct{}
 
 var (
-	_ framework.BatchFilterPlugin = &TaintToleration{}
+	_ framework.TableFilterPlugin = &TaintToleration{}
 	_ framework.PreScorePlugin    = &TaintToleration{}
-	_ framework.BatchScorePlugin  = &TaintToleration{}
+	_ framework.TableScorePlugin  = &TaintToleration{}
 	_ framework.ScoreExtensions   = &TaintToleration{}
 )
 
@@ -82,6 +82,19 @@ func (pl *TaintToleration) FilterNodes(state *framework.CycleState, p *api.Pod, 
 			continue
 		}
 		statuses[i] = pl.Filter(state, p, ni)
+	}
+}
+
+// FilterTable is FilterNodes reading the node table: only nodes with a
+// NoSchedule or NoExecute taint (or no node object) are looked at.
+func (pl *TaintToleration) FilterTable(state *framework.CycleState, p *api.Pod, t *framework.NodeTable, ids []int32, nodes []*framework.NodeInfo, statuses []*framework.Status) {
+	rows := t.Rows
+	for i, id := range ids {
+		if rows[id].Flags&(framework.NodeMissing|framework.NodeHardTaints) == 0 {
+			statuses[i] = nil
+			continue
+		}
+		statuses[i] = pl.Filter(state, p, nodes[i])
 	}
 }
 
@@ -172,6 +185,29 @@ func (pl *TaintToleration) ScoreNodes(state *framework.CycleState, p *api.Pod, n
 			return framework.AsStatus(errNoNode)
 		}
 		scores[i].Score = countIntolerable(node.Taints, s.tolerations)
+	}
+	return nil
+}
+
+// ScoreTable is ScoreNodes reading the node table: a node without
+// PreferNoSchedule taints scores 0 whatever the tolerations.
+func (pl *TaintToleration) ScoreTable(state *framework.CycleState, p *api.Pod, t *framework.NodeTable, ids []int32, nodes []*framework.NodeInfo, scores []framework.NodeScore) *framework.Status {
+	d, err := state.Read(preScoreStateKey)
+	s, ok := d.(*preScoreState)
+	if err != nil || !ok {
+		return pl.ScoreNodes(state, p, nodes, scores)
+	}
+	rows := t.Rows
+	for i, id := range ids {
+		f := rows[id].Flags
+		switch {
+		case f&(framework.NodeMissing|framework.NodePreferTaints) == 0:
+			scores[i].Score = 0
+		case f&framework.NodeMissing != 0:
+			return framework.AsStatus(errNoNode)
+		default:
+			scores[i].Score = countIntolerable(nodes[i].Node().Taints, s.tolerations)
+		}
 	}
 	return nil
 }
