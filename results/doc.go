@@ -17,6 +17,13 @@
 // After the run, Finish computes the Summary (summary.json) and WriteDir writes
 // every file into a folder atomically: completely or not at all.
 //
+// A failure plan tells the Recorder about failures (FailureStarted, NodeDown,
+// NodeUp, NodeRepaired): it measures, per failure, the time to detect, to
+// evict and to heal and the pod-seconds lost, and per workload its
+// availability over the run (failures.go). A Narrator (narrate.go) tells the
+// run's story as sentences, the content of events.jsonl folded for a reader
+// (kubesim run --narrate).
+//
 // # Files
 //
 //   - pods.csv: header "namespace,name,owner,created,scheduled,node,started,

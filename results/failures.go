@@ -33,8 +33,10 @@ type FailureSummary struct {
 	// first deletes or evicts an affected pod.
 	TimeToEvict *Fixed `json:"time_to_evict_seconds"`
 	// TimeToHeal: until every affected workload is back to its desired
-	// ready count, counting as not ready the pods of nodes that are down
-	// (crashed or cut off) whatever the store still says.
+	// ready count for good, counting as not ready the pods of nodes that
+	// are down (crashed or cut off) whatever the store still says: the
+	// last time the count returned to desired before the nodes were
+	// repaired or every affected pod was gone (0 if it never dropped).
 	TimeToHeal *Fixed `json:"time_to_heal_seconds"`
 	// PodSecondsLost is Σ over the affected workloads of ∫ max(0, desired −
 	// ready) dt from the failure to its heal (or the end of the run).
@@ -90,6 +92,13 @@ type failureRec struct {
 	lostSec               float64
 	evictions, restarts   int
 	touched, open, noHeal bool
+	// zeroSince is when the deficit last returned to 0 (at, if it never
+	// rose); alive counts the affected pods still existing, neither
+	// terminal nor terminating; repaired is set when the nodes are back
+	// (NodeUp, NodeRepaired).
+	zeroSince sim.Time
+	alive     int
+	repaired  bool
 }
 
 // failureTracker measures failures and availability from the store's
@@ -106,7 +115,7 @@ type failureTracker struct {
 	touched   []*availRec
 	cursor    int
 	failures  []*failureRec
-	fresh     []*failureRec // failures started in the current instant
+	fresh     []*failureRec // failures to settle at the end of the current instant
 	byPod     map[string][]*failureRec
 }
 
@@ -127,7 +136,8 @@ func (r *Recorder) FailureStarted(kind, target string, nodes []string) {
 	now := r.eng.Now()
 	ft.sync(now)
 	f := &failureRec{kind: kind, target: target, nodes: append([]string(nil), nodes...), at: now,
-		detect: unset, evict: unset, heal: unset, lastT: now, open: true, touched: true, noHeal: len(nodes) == 0}
+		detect: unset, evict: unset, heal: unset, lastT: now, open: true, touched: true, noHeal: len(nodes) == 0,
+		zeroSince: now}
 	ft.failures = append(ft.failures, f)
 	ft.fresh = append(ft.fresh, f)
 	for _, node := range nodes {
@@ -141,6 +151,9 @@ func (r *Recorder) FailureStarted(kind, target string, nodes []string) {
 				continue
 			}
 			f.pods++
+			if !p.IsDeleting() {
+				f.alive++
+			}
 			ft.byPod[p.Key()] = append(ft.byPod[p.Key()], f)
 			if ar := ft.availOf(ft.workloadOf(p), now); ar != nil && !containsAvail(f.wls, ar) {
 				f.wls = append(f.wls, ar)
@@ -169,6 +182,34 @@ func (r *Recorder) NodeDown(node string) {
 	}
 }
 
+// NodeRepaired tells the recorder that a node's failure is over (a
+// kubelet back after a restart); NodeUp implies it. A failure is measured
+// until its affected workloads are back to their desired ready count and
+// either its nodes are repaired or its affected pods are all gone.
+func (r *Recorder) NodeRepaired(node string) {
+	if !r.started || r.finished {
+		return
+	}
+	r.fail.sync(r.eng.Now())
+	r.fail.repaired(node)
+}
+
+func (ft *failureTracker) repaired(node string) {
+	for _, f := range ft.failures {
+		if f.open && !f.repaired && containsString(f.nodes, node) {
+			f.repaired = true
+			ft.touchFailure(f)
+		}
+	}
+}
+
+// touchFailure marks f for settling at the end of the instant.
+func (ft *failureTracker) touchFailure(f *failureRec) {
+	if !containsFailure(ft.fresh, f) {
+		ft.fresh = append(ft.fresh, f)
+	}
+}
+
 // NodeUp ends a NodeDown.
 func (r *Recorder) NodeUp(node string) {
 	if !r.started || r.finished {
@@ -177,6 +218,7 @@ func (r *Recorder) NodeUp(node string) {
 	ft := r.fail
 	now := r.eng.Now()
 	ft.sync(now)
+	ft.repaired(node)
 	if ft.down[node] == 0 {
 		return
 	}
@@ -297,7 +339,13 @@ func (ft *failureTracker) observe(w *store.Write) {
 			if oldP != nil && newP != nil {
 				restarts = max(0, int(newP.MaxRestarts())-int(oldP.MaxRestarts()))
 			}
+			gone := oldP != nil && !oldP.IsTerminal() && !oldP.IsDeleting() &&
+				(newP == nil || newP.IsTerminal() || newP.IsDeleting())
 			for _, f := range fs {
+				if gone && f.open {
+					f.alive--
+					ft.touchFailure(f)
+				}
 				if evicted {
 					f.evictions++
 					if f.evict == unset {
@@ -415,9 +463,15 @@ func (ft *failureTracker) settleFailure(f *failureRec, t sim.Time) {
 			d += int64(max(0, ar.desired-ar.ready))
 		}
 	}
+	switch {
+	case d > 0:
+		f.zeroSince = unset
+	case f.deficit > 0 || f.zeroSince == unset:
+		f.zeroSince = t
+	}
 	f.deficit = d
-	if d == 0 && !f.noHeal {
-		f.heal = t
+	if d == 0 && !f.noHeal && (f.repaired || f.alive <= 0) {
+		f.heal = f.zeroSince
 		ft.close(f)
 	}
 }

@@ -52,6 +52,15 @@ func (r *Recorder) WriteFiles(dir string) error {
 		{FileSummary, r.summary.WriteJSON},
 		{FileWorkloads, r.writeWorkloads},
 	}
+	if r.gpu != nil {
+		files = append(files, struct {
+			name  string
+			write func(io.Writer) error
+		}{FileGPUAllocation, r.gpu.write}, struct {
+			name  string
+			write func(io.Writer) error
+		}{FileGPUDevices, writeDevices(r.st)})
+	}
 	if r.events != nil {
 		files = append(files, struct {
 			name  string

@@ -37,6 +37,10 @@ type Config struct {
 	// DisableEventLog turns the event log off: no temporary file is used and
 	// WriteDir writes no events.jsonl (for sweeps that only need figures).
 	DisableEventLog bool
+	// GPUAllocation turns on the FGD paper's allocation measurement:
+	// gpu_allocation.csv, gpu_devices.csv and summary.json's
+	// gpu_allocation (gpualloc.go).
+	GPUAllocation bool
 }
 
 // Recorder observes one run and turns it into outputs. Create it with
@@ -72,6 +76,8 @@ type Recorder struct {
 	jobs jobTracker
 	// fail measures failures and availability (failures.go).
 	fail *failureTracker
+	// gpu measures GPU allocation per pod (gpualloc.go); nil when off.
+	gpu *gpuAllocTracker
 }
 
 // NewRecorder returns a recorder for the run driven by eng on st. It observes
@@ -89,6 +95,9 @@ func NewRecorder(eng *sim.Engine, st *store.Store, cfg Config) *Recorder {
 	r := &Recorder{eng: eng, st: st, cfg: cfg, live: map[string]int32{}, g: newGauges()}
 	r.wl = newWorkloadTracker(r)
 	r.fail = newFailureTracker(r)
+	if cfg.GPUAllocation {
+		r.gpu = newGPUAllocTracker()
+	}
 	return r
 }
 
@@ -114,8 +123,14 @@ func (r *Recorder) Start() error {
 	r.g.lastNodeChange = now
 	for _, n := range r.st.Nodes.List("", nil) {
 		r.nodeDelta(nil, n, now)
+		if r.gpu != nil {
+			r.gpu.observeNode(nil, n)
+		}
 	}
 	for _, p := range r.st.Pods.List("", nil) {
+		if r.gpu != nil {
+			r.gpu.observePod(p, nil)
+		}
 		r.podGauges(p, 1)
 		i := r.newPod(p, p.CreationTimestamp)
 		r.live[p.Key()] = i
@@ -161,10 +176,18 @@ func (r *Recorder) onWrite(w *store.Write) {
 		switch w.Kind {
 		case api.KindPod:
 			r.observePod(w)
+			if r.gpu != nil {
+				newP, _ := w.New.(*api.Pod)
+				oldP, _ := w.Old.(*api.Pod)
+				r.gpu.observePod(newP, oldP)
+			}
 		case api.KindNode:
 			oldN, _ := w.Old.(*api.Node)
 			newN, _ := w.New.(*api.Node)
 			r.nodeDelta(oldN, newN, w.Time)
+			if r.gpu != nil {
+				r.gpu.observeNode(oldN, newN)
+			}
 		}
 		if isWorkloadKind(w.Kind) {
 			r.wl.observe(w.Kind, w.Old, w.New, w.Time)

@@ -62,6 +62,9 @@ type Summary struct {
 	// (failures.go).
 	Failures     []FailureSummary      `json:"failures"`
 	Availability []AvailabilitySummary `json:"availability"`
+	// GPUAllocation is the FGD paper's allocation measurement; present only
+	// when Config.GPUAllocation is set (gpualloc.go).
+	GPUAllocation *GPUAllocationSummary `json:"gpu_allocation,omitempty"`
 }
 
 // NodeSummary counts nodes.
@@ -240,5 +243,8 @@ func (r *Recorder) buildSummary() *Summary {
 	s.Jobs = r.jobs.summary()
 	s.Failures = r.fail.failureSummaries()
 	s.Availability = r.fail.availabilitySummaries()
+	if r.gpu != nil {
+		s.GPUAllocation = r.gpu.summary()
+	}
 	return s
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/kubesim/kubesim/sim/api"
 	"github.com/kubesim/kubesim/sim/kubelet"
 	"github.com/kubesim/kubesim/sim/store"
+	"github.com/kubesim/kubesim/workloads/source"
 )
 
 // ApplyComponent is the name under which scenario workloads are written, as a
@@ -29,6 +30,8 @@ type Simulation struct {
 	// failure plan and the node actions drive them (failures_run.go).
 	kubelets    *kubelet.Manager
 	controllers *controllers.Manager
+	// players replay spec.sources (sources.go).
+	players []*source.Player
 }
 
 // Engine returns the simulation's engine.
@@ -94,9 +97,11 @@ func BuildWith(l *Loaded, opts BuildOptions) (*Simulation, error) {
 	s := &Simulation{loaded: l, eng: eng, st: st}
 
 	s.rec = results.NewRecorder(eng, st, results.Config{
-		SampleInterval: l.SampleInterval,
-		ScenarioName:   l.Name,
-		Seed:           l.Seed,
+		SampleInterval:  l.SampleInterval,
+		ScenarioName:    l.Name,
+		Seed:            l.Seed,
+		GPUAllocation:   l.Scenario.Spec.Output.GPUAllocation,
+		DisableEventLog: l.Scenario.Spec.Output.EventLog != nil && !*l.Scenario.Spec.Output.EventLog,
 	})
 	for i, ld := range l.Loads {
 		if err := s.rec.AddLoad(ld.Kind, ld.Namespace, ld.Name, ld.Load); err != nil {
@@ -109,6 +114,7 @@ func BuildWith(l *Loaded, opts BuildOptions) (*Simulation, error) {
 
 	kcfg := kubelet.DefaultConfig()
 	applyKubeletTiming(&kcfg, t.Kubelet)
+	kcfg.DeviceResourceGroups = t.Kubelet.DeviceResourceGroups
 	kcfg.Images = l.Images
 	s.kubelets = kubelet.NewManager(eng, st, kcfg)
 	s.kubelets.Start()
@@ -148,6 +154,9 @@ func BuildWith(l *Loaded, opts BuildOptions) (*Simulation, error) {
 		s.apply([]api.Object{n}, "Bootstrap")
 	}
 	s.apply(rest, "Bootstrap")
+	if err := s.startSources(); err != nil {
+		return nil, err
+	}
 	for _, b := range l.Batches {
 		objs := b.Objects
 		eng.AtFunc(sim.Time(b.At), func(sim.Time) { s.apply(objs, "Apply") })
@@ -163,6 +172,7 @@ func (s *Simulation) Run() (*results.Recorder, error) {
 	end := sim.Time(s.loaded.Duration)
 	s.eng.Run(end)
 	s.rec.Finish(end)
+	s.applyErr = append(s.applyErr, s.sourceErrors()...)
 	if len(s.applyErr) > 0 {
 		return s.rec, fmt.Errorf("%d objects could not be applied; first: %w", len(s.applyErr), s.applyErr[0])
 	}

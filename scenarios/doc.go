@@ -10,7 +10,21 @@
 // rolloutUndo, rolloutPause, rolloutResume, delete; actions.go) and offer
 // load to services (spec.load, served per package workloads/traffic;
 // loadspec.go). Actions are checked before the run against the scenario's
-// own timeline: each names an object that exists at that time.
+// own timeline: each names an object that exists at that time. Node
+// actions (cordon, uncordon, drain, maintenance: a rolling drain of a pool)
+// go through package controllers/drain (drainactions.go).
+//
+// The failure plan (spec.failures, failures.go) injects node crashes,
+// graceful shutdowns, zone outages, network partitions, kubelet restarts,
+// spot reclaims and image pull outages through the kubelet manager's
+// failure hooks at given times, and pod crash and OOM behaviour through
+// annotations on the matching pod templates; node pools may fail at random
+// (spec.cluster.nodePools[].failures: times drawn with gonum stat/distuv
+// from one stream per node, "failures/<pool>/<node>"; failures_run.go).
+// Each failure is told to the recorder, which measures how the cluster
+// heals (package results). spec.timing.kubelet and
+// spec.timing.controllers.nodeLifecycle set the failure-related knobs of
+// the kubelets and of the node lifecycle controller.
 //
 // Every field is documented in docs/scenario.md; keep the two in step.
 package scenarios

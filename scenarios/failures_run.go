@@ -204,25 +204,31 @@ func (s *Simulation) runFailure(f *LoadedFailure) {
 	}
 	var hit []string
 	for _, node := range f.Nodes {
-		var err error
+		// The cause is told before the hook's own writes (a frozen lease,
+		// a shutting-down node), so the event log reads in causal order.
+		var hook func() error
 		var reason, msg string
 		switch f.Kind {
 		case FailureNodeCrash, FailureZoneOutage:
-			err, reason, msg = k.Crash(node), ReasonNodeCrashed, "machine crashed"
+			hook, reason, msg = func() error { return k.Crash(node) }, ReasonNodeCrashed, "machine crashed"
 		case FailureNodeShutdown:
-			err, reason, msg = k.Shutdown(node, f.Grace), ReasonNodeShutdown, "machine shutting down gracefully"
+			hook, reason, msg = func() error { return k.Shutdown(node, f.Grace) }, ReasonNodeShutdown, "machine shutting down gracefully"
 		case FailureNetworkPartition:
-			err, reason, msg = k.Partition(node), ReasonNetworkPartition, "network partitioned: the node cannot reach the control plane"
+			hook, reason, msg = func() error { return k.Partition(node) }, ReasonNetworkPartition, "network partitioned: the node cannot reach the control plane"
 		case FailureKubeletRestart:
-			err, reason, msg = k.RestartKubelet(node, f.After), ReasonKubeletRestarted, fmt.Sprintf("kubelet restarting, down for %s", f.After)
+			hook, reason, msg = func() error { return k.RestartKubelet(node, f.After) }, ReasonKubeletRestarted, fmt.Sprintf("kubelet restarting, down for %s", f.After)
 		case FailureSpotReclaim:
-			err, reason, msg = k.Reclaim(node, f.After), ReasonSpotReclaimNotice, fmt.Sprintf("spot instance reclaimed in %s", f.After)
+			hook, reason, msg = func() error { return k.Reclaim(node, f.After) }, ReasonSpotReclaimNotice, fmt.Sprintf("spot instance reclaimed in %s", f.After)
 		}
-		if err != nil {
-			s.note(node, ReasonFailureSkipped, fmt.Sprintf("%s (%s): %v", f.Kind, f.Path, err))
+		if !s.canFail(node) {
+			s.note(node, ReasonFailureSkipped, fmt.Sprintf("%s (%s): node %s is not up and connected", f.Kind, f.Path, node))
 			continue
 		}
 		s.note(node, reason, fmt.Sprintf("%s (%s)", msg, f.Path))
+		if err := hook(); err != nil {
+			s.note(node, ReasonFailureSkipped, fmt.Sprintf("%s (%s): %v", f.Kind, f.Path, err))
+			continue
+		}
 		hit = append(hit, node)
 	}
 	if len(hit) == 0 {
@@ -248,7 +254,20 @@ func (s *Simulation) runFailure(f *LoadedFailure) {
 				s.heal(node, f.Path)
 			}
 		})
+	case FailureKubeletRestart:
+		after(func(sim.Time) {
+			for _, node := range hit {
+				s.rec.NodeRepaired(node)
+			}
+		})
 	}
+}
+
+// canFail reports whether a node's kubelet is up, so that a failure
+// applies: a skipped failure records only why it was skipped.
+func (s *Simulation) canFail(node string) bool {
+	_, up := s.kubelets.Kubelet(node)
+	return up
 }
 
 // recover boots a node that is down again.
@@ -359,6 +378,8 @@ func (p *nodeProcess) fail(now sim.Time) {
 			}
 		case PoolFailurePartition:
 			s.heal(p.node, why)
+		case PoolFailureKubeletRestart:
+			s.rec.NodeRepaired(p.node)
 		}
 		p.armFailure(t)
 	})

@@ -1,14 +1,21 @@
 package scenarios
 
 import (
+	"bytes"
+	"encoding/csv"
+	"os"
+	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/kubesim/kubesim/controllers/drain"
 	"github.com/kubesim/kubesim/controllers/nodelifecycle"
 	"github.com/kubesim/kubesim/controllers/reconciler"
 	"github.com/kubesim/kubesim/controllers/replicaset"
 	"github.com/kubesim/kubesim/controllers/tainteviction"
+	"github.com/kubesim/kubesim/results"
 	"github.com/kubesim/kubesim/sim"
 	"github.com/kubesim/kubesim/sim/api"
 	"github.com/kubesim/kubesim/sim/kubelet"
@@ -31,7 +38,7 @@ func ceilTo(t, period time.Duration) time.Duration {
 //     before the crash (renewals every nodeLeaseDurationSeconds/4 from the
 //     kubelet's start at 0);
 //   - Ready=Unknown at the first 5 s monitor tick at or after that renewal
-//     + 50 s (--node-monitor-grace-period), its pods marked not ready;
+//   - 50 s (--node-monitor-grace-period), its pods marked not ready;
 //   - the unreachable:NoExecute taint at the next tick;
 //   - the pods deleted by the taint eviction controller at the taint + 300 s
 //     (default toleration), one sync (10 ms) after it fires;
@@ -55,7 +62,7 @@ func TestNodeFailureChain(t *testing.T) {
 		markedNotReady      []sim.Time
 		evictions           []sim.Time
 		replacements        []sim.Time
-		onNode              = map[string]bool{}
+		onNode                       = map[string]bool{}
 		allReadyAt          sim.Time = -1
 	)
 	_, rec, _ := runScenario(t, "node-failure.yaml", func(st *store.Store) {
@@ -203,5 +210,132 @@ func TestPartitionHealsWithoutDuplicates(t *testing.T) {
 	f := rec.Summary().Failures[0]
 	if f.Kind != FailureNetworkPartition || f.Evictions != 5 || f.TimeToHeal == nil || float64(*f.TimeToHeal) > 7*60 {
 		t.Errorf("failure %+v", f)
+	}
+}
+
+// TestMaintenanceDrainRespectsPDBs runs the bundled maintenance-drain
+// scenario and reads workloads.csv: once the workloads are up, no row ever
+// shows web below its budget's minAvailable (27) nor api below 6 − its
+// maxUnavailable (1); and every node was drained and uncordoned.
+func TestMaintenanceDrainRespectsPDBs(t *testing.T) {
+	drained := 0
+	_, rec, dir := runScenario(t, "maintenance-drain.yaml", func(st *store.Store) {
+		st.OnWrite(func(w *store.Write) {
+			if w.Verb == store.VerbEvent && w.Reason == drain.ReasonDrained {
+				drained++
+			}
+		})
+	})
+	if drained != 6 {
+		t.Errorf("%d nodes drained, want all 6", drained)
+	}
+	f, err := os.Open(filepath.Join(dir, results.FileWorkloads))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	rows, err := csv.NewReader(f).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	budget := map[string]int{"web": 27, "api": 5}
+	minReady := map[string]int{"web": 1 << 30, "api": 1 << 30}
+	for _, r := range rows[1:] {
+		tm, _ := strconv.ParseFloat(r[0], 64)
+		if tm < 60 {
+			continue // the initial rollout
+		}
+		name := r[3]
+		ready, _ := strconv.Atoi(r[6])
+		minReady[name] = min(minReady[name], ready)
+		if ready < budget[name] {
+			t.Errorf("at %ss %s has %d ready, below its budget of %d", r[0], name, ready, budget[name])
+		}
+	}
+	if minReady["web"] != 27 || minReady["api"] != 5 {
+		t.Errorf("lowest ready counts %v: the drains should use the whole budget (web 27, api 5)", minReady)
+	}
+	for _, n := range rec.Summary().Workloads {
+		if n.Ready != n.Desired {
+			t.Errorf("%s %s ends with %d of %d ready", n.Kind, n.Name, n.Ready, n.Desired)
+		}
+	}
+}
+
+// TestNodeActions drives cordon, drain and uncordon from spec.actions:
+// the cordon makes the node unschedulable at 1m; the drain at 2m evicts
+// its pods, which the ReplicaSet replaces elsewhere; the uncordon at 5m
+// makes it schedulable again. The drain is recorded on the node.
+func TestNodeActions(t *testing.T) {
+	src := strings.ReplaceAll(`apiVersion: kubesim.io/v1alpha1
+kind: Scenario
+metadata: {name: actions}
+spec:
+	duration: 10m
+	cluster:
+		nodePools:
+		- {name: a, count: 2, zones: [z1], template: {status: {allocatable: {cpu: "2", memory: 4Gi}}}}
+	workloads:
+	- {at: 0s, manifests: [manifests/narrate-rs.yaml]}
+	actions:
+	- {at: 1m, cordon: {node: a-1}}
+	- {at: 2m, drain: {node: a-1, gracePeriod: 5s}}
+	- {at: 5m, uncordon: {node: a-1}}
+`, "\t", "  ")
+	l, err := Parse("testdata/actions-inline.yaml", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := Build(l)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	var drainedAt sim.Time = -1
+	s.Store().OnWrite(func(w *store.Write) {
+		if w.Verb == store.VerbEvent && w.Reason == drain.ReasonDrained {
+			drainedAt = w.Time
+		}
+	})
+	s.Engine().Run(sim.Time(90 * time.Second))
+	if n, _ := s.Store().Nodes.Get("", "a-1"); !n.Unschedulable {
+		t.Error("a-1 not cordoned at 90s")
+	}
+	s.Engine().Run(sim.Time(4 * time.Minute))
+	if len(s.Store().Pods.ByIndex(store.IndexNode, "a-1")) != 0 {
+		t.Error("pods left on a-1 after the drain")
+	}
+	// Evicted at 2m with a 5 s grace: gone at 2m05s, seen at the next 1 s poll.
+	if drainedAt != sim.Time(2*time.Minute+5*time.Second) {
+		t.Errorf("drained at %v, want 2m5s", drainedAt)
+	}
+	rec, err := s.Run()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n, _ := s.Store().Nodes.Get("", "a-1"); n.Unschedulable {
+		t.Error("a-1 still cordoned at the end")
+	}
+	if w := rec.Summary().Workloads[0]; w.Ready != 3 {
+		t.Errorf("workload %+v, want 3 ready", w)
+	}
+}
+
+// TestFailureScenariosDeterministic runs each small bundled failure
+// scenario twice and compares summary.json and events.jsonl bytes.
+func TestFailureScenariosDeterministic(t *testing.T) {
+	for _, path := range []string{"node-failure.yaml", "zone-outage.yaml", "maintenance-drain.yaml"} {
+		_, _, a := runScenario(t, path, nil)
+		_, _, b := runScenario(t, path, nil)
+		for _, f := range []string{"summary.json", "events.jsonl", results.FileWorkloads} {
+			x, err := os.ReadFile(filepath.Join(a, f))
+			if err != nil {
+				t.Fatal(err)
+			}
+			y, _ := os.ReadFile(filepath.Join(b, f))
+			if !bytes.Equal(x, y) {
+				t.Errorf("%s: %s differs between two runs", path, f)
+			}
+		}
 	}
 }

@@ -15,6 +15,7 @@ import (
 	kjson "sigs.k8s.io/json"
 	kyaml "sigs.k8s.io/yaml"
 
+	"github.com/kubesim/kubesim/scheduler/plugins/fgd"
 	"github.com/kubesim/kubesim/sim/api"
 	"github.com/kubesim/kubesim/workloads"
 )
@@ -60,6 +61,10 @@ type Loaded struct {
 	PoolFailures []LoadedPoolFailures
 	// SchedulerConfig is the absolute path of the KubeSchedulerConfiguration, or "".
 	SchedulerConfig string
+	// Sources are spec.sources, in file order; TypicalPods the FGD typical
+	// pods of spec.scheduler.typicalPodsFrom (nil when unset) (sources.go).
+	Sources     []LoadedSource
+	TypicalPods []fgd.TypicalPodSpec
 	// Images maps image names to sizes in bytes.
 	Images         map[string]int64
 	SampleInterval time.Duration
@@ -266,6 +271,7 @@ func (l *Loaded) validateAndDefault(el *errorList) {
 		}
 	}
 	l.validateActions(el)
+	l.validateSources(el)
 	l.validateLoads(el)
 	l.validateFailures(el)
 	l.validateTiming(el)
@@ -347,6 +353,7 @@ func (l *Loaded) loadObjects(el *errorList) {
 			}
 		}
 	}
+	l.loadSources(el, record)
 	for i, b := range sc.Spec.Workloads {
 		batch := Batch{At: b.At.Duration}
 		for j, m := range b.Manifests {

@@ -42,6 +42,7 @@ func schedulerConfig(l *Loaded, opts BuildOptions) (*scheduler.Config, error) {
 	if err := useAsDefaultProfile(scfg, opts.DefaultProfile); err != nil {
 		return nil, &LoadError{Errors: []FieldError{{File: file, Path: path, Msg: err.Error()}}}
 	}
+	withTypicalPods(scfg, l.TypicalPods)
 	return scfg, nil
 }
 

@@ -38,6 +38,8 @@ type Spec struct {
 	Scheduler SchedulerSpec `json:"scheduler,omitempty"`
 	// Workloads are manifests applied at given times.
 	Workloads []WorkloadBatch `json:"workloads,omitempty"`
+	// Sources are traces replayed into the cluster (sources.go).
+	Sources []SourceSpec `json:"sources,omitempty"`
 	// Actions are what a user does with kubectl at given times (actions.go).
 	Actions []Action `json:"actions,omitempty"`
 	// Load is the offered load of services (actions.go).
@@ -78,6 +80,10 @@ type NodePool struct {
 type SchedulerSpec struct {
 	// Config is a KubeSchedulerConfiguration file, relative to the scenario.
 	Config string `json:"config,omitempty"`
+	// TypicalPodsFrom names a spec.sources entry: every profile's FGD
+	// plugin gets the typical pods computed from that source's pods
+	// (sources.go), replacing the configuration's.
+	TypicalPodsFrom string `json:"typicalPodsFrom,omitempty"`
 }
 
 // WorkloadBatch is a set of manifests applied at one time.
@@ -139,12 +145,22 @@ type KubeletTiming struct {
 	ShutdownGracePeriodCriticalPods *metav1.Duration   `json:"shutdownGracePeriodCriticalPods,omitempty"`
 	MemoryUsageSpread               *float64           `json:"memoryUsageSpread,omitempty"`
 	NodeLeaseDurationSeconds        *int32             `json:"nodeLeaseDurationSeconds,omitempty"`
+	// DeviceResourceGroups delegates the admission of these resource groups
+	// to a device plugin (kubelet.Config.DeviceResourceGroups): with
+	// alibabacloud.com, GPU-sharing pods are admitted by device.
+	DeviceResourceGroups []string `json:"deviceResourceGroups,omitempty"`
 }
 
 // Output configures what a run writes.
 type Output struct {
 	// SampleInterval is the period of timeseries.csv (default 10s).
 	SampleInterval *metav1.Duration `json:"sampleInterval,omitempty"`
+	// GPUAllocation writes gpu_allocation.csv and gpu_devices.csv and adds
+	// gpu_allocation to summary.json (docs/outputs.md).
+	GPUAllocation bool `json:"gpuAllocation,omitempty"`
+	// EventLog writes events.jsonl (default true); false saves time in
+	// large experiments.
+	EventLog *bool `json:"eventLog,omitempty"`
 }
 
 // Action is one thing a user does at a given time, as with kubectl. It names

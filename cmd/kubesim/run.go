@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/viper"
 
+	"github.com/kubesim/kubesim/results"
 	"github.com/kubesim/kubesim/scenarios"
 )
 
@@ -27,7 +28,8 @@ The folder is written completely or not at all. A summary table goes to stdout.`
 	f.Uint64("seed", 0, "seed for every random stream (overrides spec.seed)")
 	f.Duration("until", 0, "simulated time to run (overrides spec.duration), e.g. 30m")
 	f.String("out", "", "output folder (default out/<scenario name>)")
-	for _, name := range []string{"seed", "until", "out"} {
+	f.Bool("narrate", false, "print the story of the run to stdout as it goes: one sentence per decision (the content of events.jsonl)")
+	for _, name := range []string{"seed", "until", "out", "narrate"} {
 		_ = v.BindPFlag(name, f.Lookup(name))
 	}
 	return cmd
@@ -61,6 +63,10 @@ func runScenario(cmd *cobra.Command, v *viper.Viper, path string) (err error) {
 		return badInput(err)
 	}
 	defer s.Close()
+	var narrator *results.Narrator
+	if v.GetBool("narrate") {
+		narrator = results.NewNarrator(s.Store(), cmd.OutOrStdout())
+	}
 	defer func() {
 		if r := recover(); r != nil {
 			fmt.Fprintf(cmd.ErrOrStderr(), "%s\n", debug.Stack())
@@ -68,6 +74,11 @@ func runScenario(cmd *cobra.Command, v *viper.Viper, path string) (err error) {
 		}
 	}()
 	res, err := s.Run()
+	if narrator != nil {
+		if nerr := narrator.Flush(); nerr != nil && err == nil {
+			err = nerr
+		}
+	}
 	if err != nil {
 		return simFailure(err)
 	}
