@@ -66,6 +66,12 @@
 // six decimals. cpu is in millicores, memory, ephemeral-storage and hugepages in
 // bytes, extended resources (e.g. nvidia.com/gpu) in their own units.
 //
+// With Config.GPUAllocation the Recorder also measures GPU allocation as the
+// FGD paper does (gpualloc.go): gpu_allocation.csv (one row per pod at its
+// first scheduling outcome: GPU milli arrived and allocated, and both in
+// percent of the nodes' alibabacloud.com/gpu-milli), gpu_devices.csv and
+// summary.json's gpu_allocation with the headline unallocated_pct_at_100.
+//
 // Resources other than cpu and memory (ephemeral-storage, hugepages, extended
 // resources) get columns and summary entries once seen with a non-zero amount in
 // a node's allocatable or a pod's requests, in name order.

@@ -196,10 +196,36 @@ func (s *Simulation) apply(objs []api.Object, reason string) {
 				}
 			}
 		}
+		if builtinPriorityClass(s.st, c) {
+			continue
+		}
 		if err := create(s.st, c, reason); err != nil {
 			s.applyErr = append(s.applyErr, fmt.Errorf("at %v: %s %s: %w", s.eng.Now(), c.GetKind(), c.GetMeta().Key(), err))
 		}
 	}
+}
+
+// builtinPriorityClass reports whether o is a built-in priority class
+// (system-cluster-critical, system-node-critical) that the store already
+// holds with the same value and preemption policy, as a kubectl dump of a
+// real cluster lists them: applying it again changes nothing, so it is
+// skipped. A built-in class with another value still fails to apply.
+func builtinPriorityClass(st *store.Store, o api.Object) bool {
+	pc, ok := o.(*api.PriorityClass)
+	if !ok || pc.Name != store.SystemClusterCritical && pc.Name != store.SystemNodeCritical {
+		return false
+	}
+	cur, ok := st.PriorityClasses.Get("", pc.Name)
+	return ok && cur.Value == pc.Value && cur.GlobalDefault == pc.GlobalDefault &&
+		policyOrDefault(cur.PreemptionPolicy) == policyOrDefault(pc.PreemptionPolicy)
+}
+
+// policyOrDefault returns a preemption policy with upstream's default.
+func policyOrDefault(p string) string {
+	if p == "" {
+		return "PreemptLowerPriority"
+	}
+	return p
 }
 
 // create stores an object in its kind's table.

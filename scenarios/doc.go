@@ -26,5 +26,12 @@
 // spec.timing.controllers.nodeLifecycle set the failure-related knobs of
 // the kubelets and of the node lifecycle controller.
 //
+// Published traces replay through spec.sources (sources.go; package
+// workloads/traces and workloads/source): the trace's nodes join the
+// cluster at time 0 and its pods arrive as the replay mode says; a
+// tryOnce source deletes a pod whose one scheduling attempt failed. The
+// FGD experiment (scenarios/fgd) adds spec.scheduler.typicalPodsFrom (FGD's
+// typical pods computed from a source) and tieBreak.
+//
 // Every field is documented in docs/scenario.md; keep the two in step.
 package scenarios

@@ -43,6 +43,9 @@ func schedulerConfig(l *Loaded, opts BuildOptions) (*scheduler.Config, error) {
 		return nil, &LoadError{Errors: []FieldError{{File: file, Path: path, Msg: err.Error()}}}
 	}
 	withTypicalPods(scfg, l.TypicalPods)
+	if tb := l.Scenario.Spec.Scheduler.TieBreak; tb != "" {
+		scfg.TieBreak = tb
+	}
 	return scfg, nil
 }
 

@@ -68,6 +68,11 @@ func (l *Loaded) validateSources(el *errorList) {
 			el.add(fmt.Sprintf("spec.timing.kubelet.deviceResourceGroups[%d]", i), "must be a resource group such as alibabacloud.com, got %q", g)
 		}
 	}
+	switch tb := l.Scenario.Spec.Scheduler.TieBreak; tb {
+	case "", scheduler.TieBreakRandom, scheduler.TieBreakPermutation:
+	default:
+		el.add("spec.scheduler.tieBreak", "unsupported value %q: supported values are %q, %q", tb, scheduler.TieBreakRandom, scheduler.TieBreakPermutation)
+	}
 	if from := l.Scenario.Spec.Scheduler.TypicalPodsFrom; from != "" && !seen[from] {
 		el.add("spec.scheduler.typicalPodsFrom", "%q is not the name of a spec.sources entry", from)
 	}

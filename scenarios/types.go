@@ -84,6 +84,10 @@ type SchedulerSpec struct {
 	// plugin gets the typical pods computed from that source's pods
 	// (sources.go), replacing the configuration's.
 	TypicalPodsFrom string `json:"typicalPodsFrom,omitempty"`
+	// TieBreak is how the scheduler picks among equally scored nodes:
+	// random (default, upstream) or permutation (the FGD paper's simulator;
+	// scheduler.TieBreakPermutation).
+	TieBreak string `json:"tieBreak,omitempty"`
 }
 
 // WorkloadBatch is a set of manifests applied at one time.

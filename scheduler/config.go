@@ -64,7 +64,25 @@ type Config struct {
 	BindLatency time.Duration
 	// Registry holds the plugin factories; nil means the in-tree registry.
 	Registry framework.Registry
+	// TieBreak is how the host is chosen among the nodes with the highest
+	// score: TieBreakRandom (""; upstream) or TieBreakPermutation.
+	TieBreak string
 }
+
+// Tie-break rules of Config.TieBreak.
+const (
+	// TieBreakRandom picks uniformly among the best nodes (stream
+	// TieBreakStream), as upstream's selectHost.
+	TieBreakRandom = "random"
+	// TieBreakPermutation picks the best node that comes first in a random
+	// order of the nodes drawn once per run (stream PermutationStream): the
+	// FGD paper's simulator, whose patched scheduler takes the smallest node
+	// name among ties after prefixing the names with a random permutation
+	// index, so that ties keep going to the same nodes.
+	TieBreakPermutation = "permutation"
+	// PermutationStream draws the node order of TieBreakPermutation.
+	PermutationStream = "scheduler/node-order"
+)
 
 // ProfileConfig is one scheduling profile, as a KubeSchedulerProfile says it.
 type ProfileConfig struct {
@@ -121,6 +139,9 @@ func (c *Config) validate() error {
 	}
 	if c.CycleLatency < 0 || c.BindLatency < 0 || c.PodMaxInUnschedulablePodsDuration < 0 {
 		add("latencies and durations must not be negative")
+	}
+	if c.TieBreak != "" && c.TieBreak != TieBreakRandom && c.TieBreak != TieBreakPermutation {
+		add("tieBreak: unsupported value %q: supported values are %q, %q", c.TieBreak, TieBreakRandom, TieBreakPermutation)
 	}
 	names := map[string]int{}
 	for i := range c.Profiles {

@@ -479,6 +479,9 @@ func (s *Scheduler) prioritize(prof *Profile, state *framework.CycleState, pod *
 			ties++
 		}
 	}
+	if ties > 1 && s.rankRand != nil {
+		return s.firstInOrder(totals, best, ids), nil, nil
+	}
 	k := 0
 	if ties > 1 {
 		k = s.rng.IntN(ties)
@@ -492,4 +495,38 @@ func (s *Scheduler) prioritize(prof *Profile, state *framework.CycleState, pod *
 		}
 	}
 	panic("scheduler: no host selected")
+}
+
+// nodeRank is a node's place in TieBreakPermutation's order: i.i.d. uniform
+// keys, drawn the first time the node ties, sort the nodes in a uniformly
+// random order.
+type nodeRank struct {
+	name string
+	key  uint64
+}
+
+// firstInOrder returns the node with total best that comes first in the
+// run's random node order (TieBreakPermutation); equal keys, which the draw
+// makes vanishingly rare, go to the smaller name.
+func (s *Scheduler) firstInOrder(totals []int64, best int64, ids []int32) string {
+	names := s.cache.NodeTable().Names
+	pick, pickKey := "", uint64(0)
+	for j, t := range totals {
+		if t != best {
+			continue
+		}
+		id := ids[j]
+		for int(id) >= len(s.ranks) {
+			s.ranks = append(s.ranks, nodeRank{})
+		}
+		r := &s.ranks[id]
+		name := names[id]
+		if r.name != name {
+			*r = nodeRank{name: name, key: s.rankRand.Uint64()}
+		}
+		if pick == "" || r.key < pickKey || r.key == pickKey && name < pick {
+			pick, pickKey = name, r.key
+		}
+	}
+	return pick
 }

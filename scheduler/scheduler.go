@@ -28,6 +28,10 @@ type Scheduler struct {
 	cache    *Cache
 	queue    *Queue
 	rng      *rand.Rand
+	// ranks are the nodes' places in TieBreakPermutation's order, by node
+	// table ID (drawn lazily; an entry is stale when its name differs).
+	ranks    []nodeRank
+	rankRand *rand.Rand
 
 	nextStartNodeIndex int
 	started            bool
@@ -90,6 +94,9 @@ func New(eng *sim.Engine, st *store.Store, cfg Config) (*Scheduler, error) {
 	}
 	s := &Scheduler{eng: eng, st: st, cfg: cfg, profiles: map[string]*Profile{}, cache: NewCache(),
 		rng: eng.Rand(TieBreakStream), waiting: map[api.UID]*waitingPod{}}
+	if cfg.TieBreak == TieBreakPermutation {
+		s.rankRand = eng.Rand(PermutationStream)
+	}
 	s.cycleH = sim.Func(s.runCycle)
 	s.endH = sim.Func(s.endCycle)
 	var qsName string

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"strings"
 	"time"
 )
 
@@ -95,6 +96,20 @@ type Config struct {
 	// example, the common setting of cloud node images.
 	ShutdownGracePeriod             time.Duration
 	ShutdownGracePeriodCriticalPods time.Duration
+
+	// DeviceResourceGroups names resource groups (the part of an extended
+	// resource's name before "/", e.g. "alibabacloud.com") whose admission
+	// belongs to a device plugin, as NodeResourcesFit's
+	// ignoredResourceGroups leaves them to the GPU-sharing scheduler plugin:
+	// resource fit does not sum a pod's requests of them. When the GPU
+	// resources' group (ResourceGPUCount) is delegated, the kubelet admits a
+	// GPU pod by device instead, as the GPU-sharing device plugin does: the
+	// pod's AnnotationGPUIndex must name as many of the node's devices as
+	// it requests, each with room for its milli per device beside the
+	// admitted pods; otherwise it is rejected with
+	// UnexpectedAdmissionError (devices.go). Default none: every resource
+	// is summed.
+	DeviceResourceGroups []string
 }
 
 // DefaultConfig returns the defaults documented on Config's fields.
@@ -176,6 +191,11 @@ func (c *Config) Validate() error {
 	}
 	if c.ShutdownGracePeriodCriticalPods < 0 || c.ShutdownGracePeriodCriticalPods > c.ShutdownGracePeriod {
 		bad("shutdownGracePeriodCriticalPods", "must be between 0 and shutdownGracePeriod (%v), got %v", c.ShutdownGracePeriod, c.ShutdownGracePeriodCriticalPods)
+	}
+	for i, g := range c.DeviceResourceGroups {
+		if g == "" || strings.Contains(g, "/") {
+			bad(fmt.Sprintf("deviceResourceGroups[%d]", i), "must be a resource group such as alibabacloud.com, got %q", g)
+		}
 	}
 	for i, name := range c.FailingImages {
 		if name == "" {

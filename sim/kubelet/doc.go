@@ -29,7 +29,11 @@
 //     message ("Pod was rejected: Node didn't have enough resource: ...").
 //     A node shutting down rejects every pod (NodeShutdown); a node under
 //     memory pressure rejects BestEffort pods that do not tolerate its
-//     memory-pressure taint (Evicted).
+//     memory-pressure taint (Evicted). Resources of the groups
+//     Config.DeviceResourceGroups names are a device plugin's: not summed;
+//     with the GPU-sharing group, GPU pods are admitted by the devices their
+//     alibabacloud.com/gpu-index annotation names (devices.go;
+//     UnexpectedAdmissionError otherwise).
 //   - Images: an image not cached on the node is pulled in size/bandwidth
 //     seconds (Config.ImagePullBandwidth), one pull at a time per node when
 //     Config.SerializeImagePulls is set; afterwards it is cached on that node.

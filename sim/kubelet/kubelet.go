@@ -47,6 +47,9 @@ type Kubelet struct {
 	// pods: what admission checks a new pod against.
 	used  api.Resources
 	count int64
+	// gpuUsed is each GPU device's milli used by the admitted, unfinished
+	// pods (GPU-sharing admission, devices.go).
+	gpuUsed [MaxGPUDevices]int64
 
 	images map[string]struct{} // canonical names of cached images
 	pulls  map[string]*pull    // queued or running pulls by canonical name
@@ -227,12 +230,14 @@ func (k *Kubelet) admitRun(p *api.Pod, now sim.Time, restarts int32, last *api.C
 		return
 	}
 	spec := p.Spec
-	if reason, msg := k.admissionCheck(p, node); reason != "" {
+	gpuMask, gpuMilli, reason, msg := k.admissionCheck(p, node)
+	if reason != "" {
 		k.reject(p, reason, msg)
 		return
 	}
 	ps := &podState{k: k, key: p.Key(), uid: p.UID, spec: spec, info: k.m.acquire(spec), namespace: p.Namespace, name: p.Name,
-		priority: p.Priority, created: p.CreationTimestamp, restarts: restarts, lastTerm: last}
+		priority: p.Priority, created: p.CreationTimestamp, restarts: restarts, lastTerm: last,
+		gpuMask: gpuMask, gpuMilli: gpuMilli}
 	if len(p.Annotations) > 0 {
 		b, err := ParseBehavior(p.Annotations)
 		if err != nil && k.recording() {
@@ -244,6 +249,7 @@ func (k *Kubelet) admitRun(p *api.Pod, now sim.Time, restarts int32, last *api.C
 	ps.counted = true
 	k.used = k.used.Add(spec.Requests)
 	k.count++
+	k.accountGPU(gpuMask, gpuMilli, 1)
 	ps.phase = phasePulling
 	startTime := now
 	if p.Status.StartTime != nil {
@@ -256,21 +262,28 @@ func (k *Kubelet) admitRun(p *api.Pod, now sim.Time, restarts int32, last *api.C
 }
 
 // admissionCheck runs the kubelet's admit handlers that kubesim models, in
-// upstream's registration order: the eviction manager (memory pressure),
-// resource fit, the node shutdown manager. It returns the first rejection's
-// reason and message, or "" when the pod is admitted.
-func (k *Kubelet) admissionCheck(p *api.Pod, node *api.Node) (reason, msg string) {
+// upstream's registration order: the eviction manager (memory pressure), the
+// device plugins' allocation (GPU sharing, when Config.DeviceResourceGroups
+// delegates it: devices.go), resource fit, the node shutdown manager. It
+// returns the first rejection's reason and message, or "" when the pod is
+// admitted, with the GPU devices and milli per device the pod then holds.
+func (k *Kubelet) admissionCheck(p *api.Pod, node *api.Node) (gpuMask uint32, gpuMilli int64, reason, msg string) {
 	if k.memPressure && !isCritical(p) && p.Spec.IsBestEffort() &&
 		!api.Tolerates(p.Spec.Tolerations, &api.Taint{Key: api.TaintNodeMemoryPressure, Effect: api.TaintNoSchedule}) {
-		return reasonEvicted, fmt.Sprintf(nodeConditionMessageFmt, "[MemoryPressure]")
+		return 0, 0, reasonEvicted, fmt.Sprintf(nodeConditionMessageFmt, "[MemoryPressure]")
+	}
+	if k.m.gpuShared() {
+		if gpuMask, gpuMilli, reason, msg = k.deviceFit(p, node); reason != "" {
+			return 0, 0, reason, msg
+		}
 	}
 	if reason, msg := k.fit(p.Spec.Requests, node); reason != "" {
-		return reason, rejectedPrefix + msg
+		return 0, 0, reason, rejectedPrefix + msg
 	}
 	if k.shuttingDown {
-		return reasonNodeShutdown, messageNodeShutdownRejected
+		return 0, 0, reasonNodeShutdown, messageNodeShutdownRejected
 	}
-	return "", ""
+	return gpuMask, gpuMilli, "", ""
 }
 
 // reject sets a pod that does not fit Failed, as upstream's rejectPod does,
@@ -300,7 +313,8 @@ func (k *Kubelet) reject(p *api.Pod, reason, msg string) {
 // order (pod count, cpu, memory, ephemeral storage, extended resources by
 // name), and returns the first shortfall's reason and message, or "" when the
 // pod fits. Extended resources the node does not list are ignored, as
-// upstream's kubelet admission drops them.
+// upstream's kubelet admission drops them, and so are those of the groups
+// Config.DeviceResourceGroups delegates to a device plugin.
 func (k *Kubelet) fit(req api.Resources, node *api.Node) (reason, msg string) {
 	allowed := node.AllowedPods
 	if allowed <= 0 {
@@ -322,7 +336,7 @@ func (k *Kubelet) fit(req api.Resources, node *api.Node) (reason, msg string) {
 	}
 	for _, s := range req.Scalar {
 		capacity := alloc.Get(s.Name)
-		if capacity == 0 && isExtendedResource(s.Name) {
+		if capacity == 0 && isExtendedResource(s.Name) || k.m.delegated(s.Name) {
 			continue
 		}
 		if used := k.used.Get(s.Name); check(s.Value, used, capacity) {

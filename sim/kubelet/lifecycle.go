@@ -58,9 +58,13 @@ type podState struct {
 	priority  int32
 	created   sim.Time
 
-	phase    phase
-	gone     bool // forgotten: pending pulls skip it
-	counted  bool // its requests are in Kubelet.used
+	phase   phase
+	gone    bool // forgotten: pending pulls skip it
+	counted bool // its requests are in Kubelet.used
+	// gpuMask and gpuMilli are the GPU devices the pod holds and its milli
+	// on each (GPU-sharing admission; counted with counted).
+	gpuMask  uint32
+	gpuMilli int64
 	isReady  bool // the kubelet reports the containers ready
 	deferred bool // a step came due while the kubelet process was down
 
@@ -186,6 +190,7 @@ func (k *Kubelet) release(ps *podState) {
 		ps.counted = false
 		k.used = k.used.Sub(ps.spec.Requests)
 		k.count--
+		k.accountGPU(ps.gpuMask, ps.gpuMilli, -1)
 	}
 }
 

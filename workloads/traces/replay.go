@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
+	"strconv"
 	"time"
 
 	"github.com/kubesim/kubesim/sim/api"
@@ -83,6 +85,86 @@ type ReplayOptions struct {
 	// Prelude objects are created at time 0 before any item (e.g. the
 	// priority classes of QoSPriorityClasses).
 	Prelude []api.Object
+	// Inflate, when set (Arrival mode only), resizes the pods to a target
+	// GPU request after shuffling and before Limit (see Inflation).
+	Inflate *Inflation
+}
+
+// Inflation resizes an arrival-mode workload to a total GPU request, as the
+// FGD artefact's workload tuning (TunePodsByNodeTotalResource) does. Let T be
+// the items' summed GPU request (ResourceGPUMilli) and G = Ratio × Capacity.
+// When T < G, copies of items drawn uniformly with replacement from the
+// items in their original (unshuffled) order are appended one at a time; the
+// first draw whose milli per GPU would take T above G stops it, as in the
+// artefact (so T may end above G by less than a multi-GPU pod's request).
+// Copy i of item x is named "<x>-inflate-<i>" (i from 0). When T > G, items
+// drawn uniformly are removed until T ≤ G. Equal: nothing changes.
+type Inflation struct {
+	// Ratio is the target as a fraction of Capacity (> 0; 1.3 in the paper).
+	Ratio float64
+	// Capacity is the cluster's GPU capacity in milli (> 0).
+	Capacity int64
+	// Rand draws the items (a named stream, e.g.
+	// engine.Rand("workloads/<name>/inflate")).
+	Rand *rand.Rand
+}
+
+// gpuRequest returns an item's pod GPU request: total milli and milli per GPU
+// (0, 0 for anything but a pod requesting GPU milli).
+func gpuRequest(it *Item) (total, perGPU int64) {
+	p, ok := it.Object.(*api.Pod)
+	if !ok || p.Spec == nil {
+		return 0, 0
+	}
+	total = p.Spec.Requests.Get(ResourceGPUMilli)
+	count := p.Spec.Requests.Get(ResourceGPUCount)
+	if count <= 0 {
+		return total, total
+	}
+	return total, total / count
+}
+
+// inflate applies in to order (already shuffled); orig is the items in file
+// order, the population copies are drawn from.
+func inflate(order, orig []Item, in *Inflation) ([]Item, error) {
+	if !(in.Ratio > 0) || math.IsInf(in.Ratio, 0) || in.Capacity <= 0 || in.Rand == nil {
+		return nil, fmt.Errorf("traces: inflation needs a positive ratio, a positive GPU capacity and a random stream (ratio %v, capacity %d)", in.Ratio, in.Capacity)
+	}
+	if len(orig) == 0 {
+		return order, nil
+	}
+	var total int64
+	for i := range order {
+		t, _ := gpuRequest(&order[i])
+		total += t
+	}
+	target := in.Ratio * float64(in.Capacity)
+	switch {
+	case float64(total) < target:
+		out := slices.Clip(order)
+		for i := 0; ; i++ {
+			src := &orig[in.Rand.IntN(len(orig))]
+			t, per := gpuRequest(src)
+			if float64(total+per) > target {
+				return out, nil
+			}
+			total += t
+			c := src.Object.CloneObject()
+			m := c.GetMeta()
+			m.Name = m.Name + "-inflate-" + strconv.Itoa(i)
+			out = append(out, Item{Object: c, Created: src.Created, Deleted: src.Deleted})
+		}
+	case float64(total) > target:
+		out := slices.Clone(order)
+		for float64(total) > target && len(out) > 0 {
+			k := in.Rand.IntN(len(out))
+			t, _ := gpuRequest(&out[k])
+			total -= t
+			out = slices.Delete(out, k, k+1)
+		}
+		return out, nil
+	}
+	return order, nil
 }
 
 // ErrNoTimes is returned when a Recorded or Compressed replay meets an item
@@ -111,6 +193,9 @@ func Replay(items []Item, opts ReplayOptions) (*source.Slice, error) {
 	default:
 		return nil, fmt.Errorf("traces: unknown replay mode %q; expected %q, %q or %q", mode, Recorded, Compressed, Arrival)
 	}
+	if opts.Inflate != nil && mode != Arrival {
+		return nil, fmt.Errorf("traces: inflation needs mode %q, got %q", Arrival, mode)
+	}
 	if opts.Shuffle != nil && mode != Arrival {
 		return nil, fmt.Errorf("traces: shuffling needs mode %q, got %q", Arrival, mode)
 	}
@@ -129,6 +214,12 @@ func Replay(items []Item, opts ReplayOptions) (*source.Slice, error) {
 		if opts.Shuffle != nil {
 			order = append([]Item(nil), items...)
 			opts.Shuffle.Shuffle(len(order), func(i, j int) { order[i], order[j] = order[j], order[i] })
+		}
+		if opts.Inflate != nil {
+			var err error
+			if order, err = inflate(order, items, opts.Inflate); err != nil {
+				return nil, err
+			}
 		}
 		if opts.Limit > 0 && opts.Limit < len(order) {
 			order = order[:opts.Limit]

@@ -46,6 +46,13 @@ type Spec struct {
 	// Shuffle names the random stream that permutes arrivals (arrival mode
 	// only); empty keeps file order.
 	Shuffle string `json:"shuffle,omitempty"`
+	// Inflate, when positive (arrival mode, openb with Nodes), resamples the
+	// pods after shuffling until they request Inflate × the nodes' GPU
+	// capacity (ReplayOptions.Inflate; 1.3 in the FGD paper).
+	Inflate float64 `json:"inflate,omitempty"`
+	// InflateStream names the random stream of the resampling (required
+	// with Inflate).
+	InflateStream string `json:"inflateStream,omitempty"`
 	// PriorityClasses "qos" maps QoS classes to the QoSPriorityClasses
 	// (created at time 0 before the pods); empty maps none.
 	PriorityClasses string `json:"priorityClasses,omitempty"`
@@ -65,6 +72,10 @@ type Opened struct {
 	// NodeResources are extra resources every node that should host the
 	// trace's pods must advertise (DLRM's slot resources under CapSlots).
 	NodeResources []api.Scalar
+	// Objects are the trace's objects in file order, before shuffling,
+	// inflation and Limit (read only): what a policy's view of the target
+	// workload (FGD's typical pods) is computed from.
+	Objects []api.Object
 }
 
 // Open reads the trace a Spec names and prepares its replay. Relative paths
@@ -87,6 +98,12 @@ func Open(spec Spec, dir string, stream func(name string) *rand.Rand) (*Opened, 
 			return nil, errors.New("traces: shuffle needs a random stream")
 		}
 		opts.Shuffle = stream(spec.Shuffle)
+	}
+	if spec.Inflate != 0 && (spec.Dataset != DatasetOpenB || spec.Nodes == "") {
+		return nil, errors.New("traces: inflate: needs the " + DatasetOpenB + " dataset with nodes (the GPU capacity)")
+	}
+	if spec.Inflate != 0 && spec.InflateStream == "" {
+		return nil, errors.New("traces: inflateStream: required with inflate")
 	}
 	popts := PodOptions{Namespace: spec.Namespace}
 	switch spec.PriorityClasses {
@@ -119,7 +136,19 @@ func Open(spec Spec, dir string, stream func(name string) *rand.Rand) (*Opened, 
 		if err != nil {
 			return nil, err
 		}
-		src, err := Replay(OpenBItems(pods, NewPodConverter(popts)), opts)
+		items := OpenBItems(pods, NewPodConverter(popts))
+		if spec.Inflate != 0 {
+			var capacity int64
+			for _, n := range out.Nodes {
+				capacity += n.Allocatable.Get(ResourceGPUMilli)
+			}
+			if stream == nil {
+				return nil, errors.New("traces: inflate needs a random stream")
+			}
+			opts.Inflate = &Inflation{Ratio: spec.Inflate, Capacity: capacity, Rand: stream(spec.InflateStream)}
+		}
+		out.Objects = itemObjects(items)
+		src, err := Replay(items, opts)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", spec.File, err)
 		}
@@ -136,7 +165,9 @@ func Open(spec Spec, dir string, stream func(name string) *rand.Rand) (*Opened, 
 		if err != nil {
 			return nil, err
 		}
-		src, err := Replay(DLRMItems(recs, conv), opts)
+		items := DLRMItems(recs, conv)
+		out.Objects = itemObjects(items)
+		src, err := Replay(items, opts)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", spec.File, err)
 		}
@@ -156,4 +187,13 @@ func Open(spec Spec, dir string, stream func(name string) *rand.Rand) (*Opened, 
 		return nil, fmt.Errorf("traces: dataset: unsupported value %q: supported values: %q, %q, %q", spec.Dataset, DatasetOpenB, DatasetDLRM, DatasetPAI)
 	}
 	return out, nil
+}
+
+// itemObjects returns the items' objects, in order.
+func itemObjects(items []Item) []api.Object {
+	out := make([]api.Object, len(items))
+	for i := range items {
+		out[i] = items[i].Object
+	}
+	return out
 }

@@ -61,11 +61,16 @@ type Args struct {
 type FGD struct {
 	h   framework.Handle
 	tps []TypicalPod
+	// memo and shapes memoise scores per node state and pod shape
+	// (memo.go).
+	memo   []nodeMemo
+	shapes map[gpushare.Pod]int
 }
 
 var (
-	_ framework.ScorePlugin   = &FGD{}
-	_ framework.ReservePlugin = &FGD{}
+	_ framework.ScorePlugin      = &FGD{}
+	_ framework.BatchScorePlugin = &FGD{}
+	_ framework.ReservePlugin    = &FGD{}
 )
 
 // New returns FGD. args is a *Args or the JSON of Args (strict); typical
@@ -92,7 +97,7 @@ func New(args any, h framework.Handle) (framework.Plugin, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", Name, err)
 	}
-	return &FGD{h: h, tps: tps}, nil
+	return &FGD{h: h, tps: tps, shapes: map[gpushare.Pod]int{}}, nil
 }
 
 // Name returns Name.
@@ -106,9 +111,8 @@ func (f *FGD) Score(_ *framework.CycleState, p *api.Pod, ni *framework.NodeInfo)
 	if p.Spec.Requests.IsZero() {
 		return framework.MaxNodeScore, nil
 	}
-	n := gpushare.NodeOf(ni)
-	s, _ := f.scoreAndDevice(&n, gpushare.PodOf(p))
-	return s, nil
+	pod := gpushare.PodOf(p)
+	return f.memoScore(pod, f.shapeID(pod), ni), nil
 }
 
 // ScoreExtensions returns nil.
@@ -119,13 +123,30 @@ func sigmoid(x float64) float64 { return 1.0 / (1.0 + math.Exp(-x)) }
 // scoreAndDevice returns the score of placing pod on n and, for a sharing
 // pod, the device that gives it (-1 otherwise or when no device fits).
 func (f *FGD) scoreAndDevice(n *gpushare.Node, pod gpushare.Pod) (int64, int) {
-	before := Frag(n, f.tps)
+	return f.scoreWith(n, pod, Frag(n, f.tps))
+}
+
+// scoreWith is scoreAndDevice with the node's fragmentation before already
+// known. Devices with equal free milli give equal scores (fragmentation
+// does not depend on the devices' order), so only the first of them is
+// evaluated: the result is the same.
+func (f *FGD) scoreWith(n *gpushare.Node, pod gpushare.Pod, before float64) (int64, int) {
 	if pod.GPU.IsShared() {
 		score, dev := int64(0), -1
+		var tried [framework.MaxGPUDevices]int64
+		nt := 0
+	devices:
 		for i := 0; i < n.N; i++ {
 			if n.Free[i] < pod.GPU.Milli {
 				continue
 			}
+			for _, v := range tried[:nt] {
+				if v == n.Free[i] {
+					continue devices
+				}
+			}
+			tried[nt] = n.Free[i]
+			nt++
 			after := *n
 			after.MilliCPULeft -= pod.MilliCPU
 			after.Free[i] -= pod.GPU.Milli

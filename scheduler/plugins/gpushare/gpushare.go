@@ -61,6 +61,15 @@ const (
 	ErrReasonNoDevice = "node(s) didn't have a free GPU device for the request"
 )
 
+// Filter's rejections, built once: a Status is never changed once its
+// plugin is set (WithPlugin with the same name writes nothing), so they are
+// shared by every cycle and every run, and Filter allocates nothing.
+var (
+	statusNoGPU      = framework.NewStatus(framework.UnschedulableAndUnresolvable, ErrReasonNoGPU).WithPlugin(Name)
+	statusTooFewGPUs = framework.NewStatus(framework.UnschedulableAndUnresolvable, ErrReasonTooFewGPUs).WithPlugin(Name)
+	statusNoDevice   = framework.NewStatus(framework.Unschedulable, ErrReasonNoDevice).WithPlugin(Name)
+)
+
 // ReasonGPUAssigned is the reason of PreBind's store update.
 const ReasonGPUAssigned = "GPUDevicesAssigned"
 
@@ -145,9 +154,9 @@ func (*GpuShare) Filter(_ *framework.CycleState, p *api.Pod, ni *framework.NodeI
 	g := ni.GPU
 	switch {
 	case g == nil || g.Count == 0:
-		return framework.NewStatus(framework.UnschedulableAndUnresolvable, ErrReasonNoGPU)
+		return statusNoGPU
 	case r.Count > g.Count:
-		return framework.NewStatus(framework.UnschedulableAndUnresolvable, ErrReasonTooFewGPUs)
+		return statusTooFewGPUs
 	}
 	if r.IsShared() {
 		for i := 0; i < g.Count; i++ {
@@ -165,7 +174,7 @@ func (*GpuShare) Filter(_ *framework.CycleState, p *api.Pod, ni *framework.NodeI
 			}
 		}
 	}
-	return framework.NewStatus(framework.Unschedulable, ErrReasonNoDevice)
+	return statusNoDevice
 }
 
 // Reserve picks the pod's devices with the configured DeviceSelection, at
