@@ -426,26 +426,12 @@ func (s *Simulation) applyObject(o api.Object) error {
 	} else if api.LabelsEqual(um.Labels, cm.Labels) && api.LabelsEqual(um.Annotations, cm.Annotations) {
 		return nil
 	}
-	var err error
-	switch x := upd.(type) {
-	case *api.Deployment:
-		_, err = s.st.Deployments.Update(ApplyComponent, x, ReasonApply)
-	case *api.ReplicaSet:
-		_, err = s.st.ReplicaSets.Update(ApplyComponent, x, ReasonApply)
-	case *api.StatefulSet:
-		_, err = s.st.StatefulSets.Update(ApplyComponent, x, ReasonApply)
-	case *api.DaemonSet:
-		_, err = s.st.DaemonSets.Update(ApplyComponent, x, ReasonApply)
-	case *api.Service:
-		_, err = s.st.Services.Update(ApplyComponent, x, ReasonApply)
-	case *api.PodDisruptionBudget:
-		_, err = s.st.PDBs.Update(ApplyComponent, x, ReasonApply)
-	case *api.Namespace:
-		_, err = s.st.Namespaces.Update(ApplyComponent, x, ReasonApply)
-	default:
-		err = fmt.Errorf("kind %s cannot be updated: %w", upd.GetKind(), store.ErrInvalid)
+	switch upd.(type) {
+	case *api.Deployment, *api.ReplicaSet, *api.StatefulSet, *api.DaemonSet, *api.Service,
+		*api.PodDisruptionBudget, *api.Namespace:
+		return s.st.UpdateObject(ApplyComponent, upd, ReasonApply)
 	}
-	return err
+	return fmt.Errorf("kind %s cannot be updated: %w", upd.GetKind(), store.ErrInvalid)
 }
 
 // mergeAnnotations returns next, plus the controller-kept annotations of cur

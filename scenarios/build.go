@@ -188,13 +188,8 @@ func (s *Simulation) Close() error { return s.rec.Close() }
 func (s *Simulation) apply(objs []api.Object, reason string) {
 	for _, o := range objs {
 		c := o.CloneObject()
-		if ns := c.GetMeta().Namespace; ns != "" {
-			if _, ok := s.st.Namespaces.Get("", ns); !ok {
-				nso := &api.Namespace{ObjectMeta: api.ObjectMeta{Name: ns, Labels: map[string]string{"kubernetes.io/metadata.name": ns}}}
-				if _, err := s.st.Namespaces.Create(ApplyComponent, nso, "AutoCreate"); err != nil {
-					s.applyErr = append(s.applyErr, err)
-				}
-			}
+		if err := s.st.EnsureNamespace(ApplyComponent, c.GetMeta().Namespace, "AutoCreate"); err != nil {
+			s.applyErr = append(s.applyErr, err)
 		}
 		if builtinPriorityClass(s.st, c) {
 			continue
@@ -230,34 +225,7 @@ func policyOrDefault(p string) string {
 
 // create stores an object in its kind's table.
 func create(st *store.Store, o api.Object, reason string) error {
-	var err error
-	switch x := o.(type) {
-	case *api.Namespace:
-		_, err = st.Namespaces.Create(ApplyComponent, x, reason)
-	case *api.Node:
-		_, err = st.Nodes.Create(ApplyComponent, x, reason)
-	case *api.Pod:
-		_, err = st.Pods.Create(ApplyComponent, x, reason)
-	case *api.ReplicaSet:
-		_, err = st.ReplicaSets.Create(ApplyComponent, x, reason)
-	case *api.Deployment:
-		_, err = st.Deployments.Create(ApplyComponent, x, reason)
-	case *api.StatefulSet:
-		_, err = st.StatefulSets.Create(ApplyComponent, x, reason)
-	case *api.DaemonSet:
-		_, err = st.DaemonSets.Create(ApplyComponent, x, reason)
-	case *api.Job:
-		_, err = st.Jobs.Create(ApplyComponent, x, reason)
-	case *api.PriorityClass:
-		_, err = st.PriorityClasses.Create(ApplyComponent, x, reason)
-	case *api.PodDisruptionBudget:
-		_, err = st.PDBs.Create(ApplyComponent, x, reason)
-	case *api.Service:
-		_, err = st.Services.Create(ApplyComponent, x, reason)
-	default:
-		err = fmt.Errorf("kind %s cannot be applied", o.GetKind())
-	}
-	return err
+	return st.CreateObject(ApplyComponent, o, reason)
 }
 
 // checkReferences catches, before the run, references that would make an

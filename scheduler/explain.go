@@ -363,44 +363,21 @@ const stateComponent = "state"
 // PriorityClass the store starts with is replaced by o.
 func createOrReplace(st *store.Store, o api.Object) error {
 	var err error
-	switch x := o.(type) {
-	case *api.Namespace:
-		if cur, ok := st.Namespaces.Get("", x.Name); ok {
-			x.UID, x.ResourceVersion = cur.UID, cur.ResourceVersion
-			_, err = st.Namespaces.Update(stateComponent, x, "State")
-		} else {
-			_, err = st.Namespaces.Create(stateComponent, x, "State")
+	m := o.GetMeta()
+	cur, exists := st.GetObject(o.GetKind(), m.Key())
+	switch o.(type) {
+	case *api.Namespace, *api.PriorityClass:
+		if exists {
+			m.UID, m.ResourceVersion = cur.GetMeta().UID, cur.GetMeta().ResourceVersion
+			err = st.UpdateObject(stateComponent, o, "State")
+			break
 		}
-	case *api.PriorityClass:
-		if cur, ok := st.PriorityClasses.Get("", x.Name); ok {
-			x.UID, x.ResourceVersion = cur.UID, cur.ResourceVersion
-			_, err = st.PriorityClasses.Update(stateComponent, x, "State")
-		} else {
-			_, err = st.PriorityClasses.Create(stateComponent, x, "State")
-		}
-	case *api.Node:
-		_, err = st.Nodes.Create(stateComponent, x, "State")
-	case *api.Pod:
-		_, err = st.Pods.Create(stateComponent, x, "State")
-	case *api.ReplicaSet:
-		_, err = st.ReplicaSets.Create(stateComponent, x, "State")
-	case *api.Deployment:
-		_, err = st.Deployments.Create(stateComponent, x, "State")
-	case *api.StatefulSet:
-		_, err = st.StatefulSets.Create(stateComponent, x, "State")
-	case *api.DaemonSet:
-		_, err = st.DaemonSets.Create(stateComponent, x, "State")
-	case *api.Job:
-		_, err = st.Jobs.Create(stateComponent, x, "State")
-	case *api.PodDisruptionBudget:
-		_, err = st.PDBs.Create(stateComponent, x, "State")
-	case *api.Service:
-		_, err = st.Services.Create(stateComponent, x, "State")
+		err = st.CreateObject(stateComponent, o, "State")
 	default:
-		err = fmt.Errorf("kind %s cannot be part of a state", o.GetKind())
+		err = st.CreateObject(stateComponent, o, "State")
 	}
 	if err != nil {
-		return fmt.Errorf("%s %s: %w", o.GetKind(), o.GetMeta().Key(), err)
+		return fmt.Errorf("%s %s: %w", o.GetKind(), m.Key(), err)
 	}
 	return nil
 }

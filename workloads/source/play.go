@@ -96,42 +96,10 @@ func (p *Player) apply(e Event) {
 }
 
 func (p *Player) create(o api.Object) error {
-	if ns := o.GetMeta().Namespace; ns != "" {
-		if _, ok := p.st.Namespaces.Get("", ns); !ok {
-			nso := &api.Namespace{ObjectMeta: api.ObjectMeta{Name: ns, Labels: map[string]string{"kubernetes.io/metadata.name": ns}}}
-			if _, err := p.st.Namespaces.Create(p.component, nso, "AutoCreate"); err != nil {
-				return err
-			}
-		}
+	if err := p.st.EnsureNamespace(p.component, o.GetMeta().Namespace, "AutoCreate"); err != nil {
+		return err
 	}
-	var err error
-	switch x := o.(type) {
-	case *api.Namespace:
-		_, err = p.st.Namespaces.Create(p.component, x, ReasonCreate)
-	case *api.Node:
-		_, err = p.st.Nodes.Create(p.component, x, ReasonCreate)
-	case *api.Pod:
-		_, err = p.st.Pods.Create(p.component, x, ReasonCreate)
-	case *api.ReplicaSet:
-		_, err = p.st.ReplicaSets.Create(p.component, x, ReasonCreate)
-	case *api.Deployment:
-		_, err = p.st.Deployments.Create(p.component, x, ReasonCreate)
-	case *api.StatefulSet:
-		_, err = p.st.StatefulSets.Create(p.component, x, ReasonCreate)
-	case *api.DaemonSet:
-		_, err = p.st.DaemonSets.Create(p.component, x, ReasonCreate)
-	case *api.Job:
-		_, err = p.st.Jobs.Create(p.component, x, ReasonCreate)
-	case *api.PriorityClass:
-		_, err = p.st.PriorityClasses.Create(p.component, x, ReasonCreate)
-	case *api.PodDisruptionBudget:
-		_, err = p.st.PDBs.Create(p.component, x, ReasonCreate)
-	case *api.Service:
-		_, err = p.st.Services.Create(p.component, x, ReasonCreate)
-	default:
-		err = fmt.Errorf("kind %s cannot be created by a source", o.GetKind())
-	}
-	return err
+	return p.st.CreateObject(p.component, o, ReasonCreate)
 }
 
 // Created returns how many objects were created so far.
