@@ -1,9 +1,12 @@
 package scenarios
 
 import (
+	"reflect"
 	"testing"
 
 	"github.com/kubesim/kubesim/results"
+	"github.com/kubesim/kubesim/scheduler"
+	"github.com/kubesim/kubesim/sim/api"
 )
 
 // fgdScenario is the bundled FGD experiment (scenarios/fgd/README.md).
@@ -88,5 +91,53 @@ func TestFGDRunIsDeterministic(t *testing.T) {
 func BenchmarkFGDRun(b *testing.B) {
 	for b.Loop() {
 		runFGD(b, "fgd", 42)
+	}
+}
+
+// TestFGDDefaultProfileIsFGD: scheduler.yaml's default-scheduler profile
+// (what `kubesim run` uses) is the fgd profile under another name, and
+// choosing any of the six as the default leaves exactly one
+// default-scheduler profile, a copy of the chosen one, in the same place.
+func TestFGDDefaultProfileIsFGD(t *testing.T) {
+	l, err := Load(fgdScenario)
+	if err != nil {
+		t.Fatal(err)
+	}
+	byName := func(c *scheduler.Config) map[string]scheduler.ProfileConfig {
+		out := map[string]scheduler.ProfileConfig{}
+		for _, p := range c.Profiles {
+			if _, dup := out[p.SchedulerName]; dup {
+				t.Fatalf("two profiles named %q", p.SchedulerName)
+			}
+			out[p.SchedulerName] = p
+		}
+		return out
+	}
+	base, err := schedulerConfig(l, BuildOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ps := byName(base)
+	def, ok := ps[api.DefaultSchedulerName]
+	if !ok {
+		t.Fatal("no default-scheduler profile")
+	}
+	def.SchedulerName = "fgd"
+	if !reflect.DeepEqual(def, ps["fgd"]) {
+		t.Errorf("default-scheduler profile differs from fgd:\n%+v\n%+v", def, ps["fgd"])
+	}
+	for _, name := range fgdProfiles {
+		c, err := schedulerConfig(l, BuildOptions{DefaultProfile: name})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(c.Profiles) != len(base.Profiles) || c.Profiles[len(c.Profiles)-1].SchedulerName != api.DefaultSchedulerName {
+			t.Fatalf("%s: %d profiles, last %q: want %d, default-scheduler last", name, len(c.Profiles), c.Profiles[len(c.Profiles)-1].SchedulerName, len(base.Profiles))
+		}
+		got := byName(c)[api.DefaultSchedulerName]
+		got.SchedulerName = name
+		if !reflect.DeepEqual(got, ps[name]) {
+			t.Errorf("%s as default: the default-scheduler profile is not a copy of it", name)
+		}
 	}
 }

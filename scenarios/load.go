@@ -353,6 +353,7 @@ func (l *Loaded) loadObjects(el *errorList) {
 			}
 		}
 	}
+	l.ClusterObjects = append(l.ClusterObjects, dumpRevisions(l.ClusterObjects)...)
 	l.loadSources(el, record)
 	for i, b := range sc.Spec.Workloads {
 		batch := Batch{At: b.At.Duration}

@@ -9,14 +9,16 @@ import (
 	"github.com/kubesim/kubesim/sim"
 	"github.com/kubesim/kubesim/sim/api"
 	"github.com/kubesim/kubesim/sim/store"
+	"github.com/kubesim/kubesim/workloads/generators"
 	"github.com/kubesim/kubesim/workloads/source"
 	"github.com/kubesim/kubesim/workloads/traces"
 )
 
 // SourceSpec is one entry of spec.sources: a published trace replayed into
-// the cluster (package workloads/traces; docs/traces.md). The trace's nodes
-// (trace.nodes) join the cluster at time 0, after the node pools and the
-// cluster manifests; its pods arrive as the replay mode says.
+// the cluster (package workloads/traces; docs/traces.md), or a synthetic
+// workload generator (package workloads/generators; generators.go). The
+// trace's nodes (trace.nodes) join the cluster at time 0, after the node
+// pools and the cluster manifests; its pods arrive as the replay mode says.
 type SourceSpec struct {
 	// Name names the source (a DNS label, unique); its random streams are
 	// conventionally named after it ("workloads/<name>/order").
@@ -24,10 +26,14 @@ type SourceSpec struct {
 	// Trace is the trace to replay (traces.Spec; relative paths are
 	// relative to the scenario file).
 	Trace *traces.Spec `json:"trace,omitempty"`
+	// Generator generates a synthetic workload (exactly one of trace and
+	// generator).
+	Generator *GeneratorSpec `json:"generator,omitempty"`
 	// TryOnce gives every pod of the source a single scheduling attempt: a
 	// pod whose attempt fails (PodScheduled=False, reason Unschedulable) is
 	// deleted at once by the source, as the FGD paper's simulator deletes
-	// a pod it could not place, so the scheduler never retries it.
+	// a pod it could not place, so the scheduler never retries it (trace
+	// sources only).
 	TryOnce bool `json:"tryOnce,omitempty"`
 }
 
@@ -41,8 +47,12 @@ type LoadedSource struct {
 	Trace   traces.Spec
 	TryOnce bool
 	// Objects are the trace's objects in file order (before shuffling and
-	// inflation).
+	// inflation); empty for a generator.
 	Objects []api.Object
+	// Generator is the generator entry (nil for a trace); Shapes the rows
+	// of its empirical shape file.
+	Generator *GeneratorSpec
+	Shapes    []generators.Shape
 }
 
 // validateSources checks the entries' own fields.
@@ -59,8 +69,16 @@ func (l *Loaded) validateSources(el *errorList) {
 			el.add(path+".name", "duplicate source name %q", s.Name)
 		}
 		seen[s.Name] = true
-		if s.Trace == nil {
-			el.add(path+".trace", "is required")
+		switch {
+		case s.Trace == nil && s.Generator == nil:
+			el.add(path, "must set one of trace, generator")
+		case s.Trace != nil && s.Generator != nil:
+			el.add(path, "must set only one of trace, generator")
+		case s.Generator != nil:
+			if s.TryOnce {
+				el.add(path+".tryOnce", "applies to trace sources only")
+			}
+			l.validateGenerator(el, path+".generator", s.Generator)
 		}
 	}
 	for i, g := range l.Scenario.Spec.Timing.Kubelet.DeviceResourceGroups {
@@ -84,6 +102,10 @@ func (l *Loaded) validateSources(el *errorList) {
 func (l *Loaded) loadSources(el *errorList, record func(o api.Object, path, file string) bool) {
 	streams := sim.NewEngine(l.Seed, 0)
 	for i, s := range l.Scenario.Spec.Sources {
+		if s.Generator != nil {
+			l.loadGenerator(el, i, s, streams)
+			continue
+		}
 		if s.Trace == nil {
 			continue
 		}
@@ -118,6 +140,26 @@ func (l *Loaded) loadSources(el *errorList, record func(o api.Object, path, file
 	}
 }
 
+// loadGenerator reads a generator's empirical shape file and checks that
+// generators.New accepts its configuration.
+func (l *Loaded) loadGenerator(el *errorList, i int, s SourceSpec, streams *sim.Engine) {
+	path := fmt.Sprintf("spec.sources[%d].generator", i)
+	ls := LoadedSource{Name: s.Name, Generator: s.Generator}
+	if e := s.Generator.Shape.Empirical; e != nil {
+		rows, err := generators.LoadEmpirical(l.resolve(e.File))
+		if err != nil {
+			el.add(path+".shape.empirical.file", "%v", err)
+			return
+		}
+		ls.Shapes = rows
+	}
+	if _, err := generators.New(generatorConfig(s.Name, s.Generator, ls.Shapes, l.Duration, streams.Rand)); err != nil {
+		el.add(path, "%v", err)
+		return
+	}
+	l.Sources = append(l.Sources, ls)
+}
+
 // withTypicalPods gives every profile's FGD plugin l.TypicalPods (when set).
 func withTypicalPods(c *scheduler.Config, tps []fgd.TypicalPodSpec) {
 	if len(tps) == 0 {
@@ -139,6 +181,14 @@ func withTypicalPods(c *scheduler.Config, tps []fgd.TypicalPodSpec) {
 // pods deleted.
 func (s *Simulation) startSources() error {
 	for i, ls := range s.loaded.Sources {
+		if ls.Generator != nil {
+			g, err := generators.New(generatorConfig(ls.Name, ls.Generator, ls.Shapes, s.loaded.Duration, s.eng.Rand))
+			if err != nil {
+				return &LoadError{Errors: []FieldError{{File: s.loaded.Path, Path: fmt.Sprintf("spec.sources[%d].generator", i), Msg: err.Error()}}}
+			}
+			s.players = append(s.players, source.Play(s.eng, s.st, g, ApplyComponent))
+			continue
+		}
 		op, err := traces.Open(ls.Trace, s.loaded.Dir, s.eng.Rand)
 		if err != nil {
 			return &LoadError{Errors: []FieldError{{File: s.loaded.Path, Path: fmt.Sprintf("spec.sources[%d].trace", i), Msg: err.Error()}}}

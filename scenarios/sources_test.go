@@ -80,7 +80,7 @@ spec:
 	}
 	for _, want := range []string{
 		`spec.sources[1].name: duplicate source name "a"`,
-		`spec.sources[1].trace: is required`,
+		`spec.sources[1]: must set one of trace, generator`,
 		`spec.sources[2].name: "Bad_Name" must be lowercase`,
 		`spec.scheduler.typicalPodsFrom: "nope" is not the name of a spec.sources entry`,
 		`spec.scheduler.tieBreak: unsupported value "smallest"`,
