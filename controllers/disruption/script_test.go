@@ -1,16 +1,15 @@
 package disruption
 
 import (
-	"flag"
 	"fmt"
 	"maps"
-	"os"
-	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/kubesim/kubesim/controllers/internal/script"
 
 	"github.com/kubesim/kubesim/controllers/reconciler"
 	"github.com/kubesim/kubesim/sim"
@@ -18,87 +17,14 @@ import (
 	"github.com/kubesim/kubesim/sim/store"
 )
 
-var rewrite = flag.Bool("rewrite", false, "rewrite the expected output in testdata/*.txt")
-
 // TestScripts runs every testdata/*.txt script: blocks of a command line,
 // "----", and the expected output up to a blank line. Lines starting with "#"
 // between blocks are comments. With -rewrite the outputs are regenerated.
 func TestScripts(t *testing.T) {
-	files, err := filepath.Glob("testdata/*.txt")
-	if err != nil || len(files) == 0 {
-		t.Fatalf("no scripts: %v", err)
-	}
-	for _, f := range files {
-		t.Run(strings.TrimSuffix(filepath.Base(f), ".txt"), func(t *testing.T) { runScript(t, f) })
-	}
-}
-
-type scriptCase struct {
-	comments []string
-	cmd      string
-	want     []string
-	line     int
-}
-
-func parseScript(t *testing.T, path string) []scriptCase {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	lines := strings.Split(strings.TrimRight(string(data), "\n"), "\n")
-	var cases []scriptCase
-	var comments []string
-	for i := 0; i < len(lines); i++ {
-		l := lines[i]
-		switch {
-		case strings.TrimSpace(l) == "":
-			continue
-		case strings.HasPrefix(l, "#"):
-			comments = append(comments, l)
-			continue
-		}
-		c := scriptCase{comments: comments, cmd: l, line: i + 1}
-		comments = nil
-		if i+1 >= len(lines) || lines[i+1] != "----" {
-			t.Fatalf("%s:%d: command not followed by ----", path, i+1)
-		}
-		i += 2
-		for ; i < len(lines) && lines[i] != ""; i++ {
-			c.want = append(c.want, lines[i])
-		}
-		cases = append(cases, c)
-	}
-	return cases
-}
-
-func runScript(t *testing.T, path string) {
-	cases := parseScript(t, path)
-	h := newHarness()
-	var out strings.Builder
-	for i, c := range cases {
-		got := h.run(t, c.cmd)
-		if len(got) == 0 {
-			got = []string{"ok"}
-		}
-		if *rewrite {
-			if i > 0 {
-				out.WriteString("\n")
-			}
-			for _, cm := range c.comments {
-				out.WriteString(cm + "\n")
-			}
-			out.WriteString(c.cmd + "\n----\n" + strings.Join(got, "\n") + "\n")
-			continue
-		}
-		if !slices.Equal(got, c.want) {
-			t.Fatalf("%s:%d: %s\n got:\n%s\n want:\n%s", path, c.line, c.cmd, strings.Join(got, "\n"), strings.Join(c.want, "\n"))
-		}
-	}
-	if *rewrite {
-		if err := os.WriteFile(path, []byte(out.String()), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	script.Run(t, func(t *testing.T) script.Runner {
+		h := newHarness()
+		return func(cmd string) []string { return h.run(t, cmd) }
+	})
 }
 
 // harness is a cluster with only the disruption controller running; the
