@@ -189,3 +189,40 @@ func TestExistingDanglingCollectedAtStart(t *testing.T) {
 		t.Fatal("pre-existing pod with a missing owner not collected")
 	}
 }
+
+// TestSecondReconcileWritesNothing: once an owner's dependents have been
+// collected (and a surviving pod has lost its dead reference), reconciling
+// every object again changes nothing.
+func TestSecondReconcileWritesNothing(t *testing.T) {
+	f := newFixture(t)
+	a, b := f.rs(t, "a"), f.rs(t, "b")
+	f.pod(t, "only-a", "", ref(a))
+	second := ref(b)
+	second.Controller = false
+	f.pod(t, "both", "", ref(a), second)
+	f.pod(t, "orphan", "")
+	if err := f.st.ReplicaSets.Delete("test", "default", "a", store.DeleteOptions{}, "test"); err != nil {
+		t.Fatal(err)
+	}
+	f.run(time.Second)
+	if len(f.log) == 0 {
+		t.Fatal("the first reconcile wrote nothing: the test would prove nothing")
+	}
+	before := len(f.log)
+	var keys []string
+	for _, p := range f.st.Pods.List("", nil) {
+		keys = append(keys, Key(p))
+	}
+	for _, r := range f.st.ReplicaSets.List("", nil) {
+		keys = append(keys, Key(r))
+	}
+	for _, k := range keys {
+		if _, err := f.gc.Reconcile(k); err != nil {
+			t.Fatalf("Reconcile(%s): %v", k, err)
+		}
+	}
+	f.run(time.Second)
+	if extra := f.log[before:]; len(extra) != 0 {
+		t.Fatalf("a second reconcile wrote %v", extra)
+	}
+}
