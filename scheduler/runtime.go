@@ -33,25 +33,26 @@ type Profile struct {
 	percentageOfNodesToScore *int32
 	plugins                  map[string]framework.Plugin
 
-	preEnqueue   []framework.PreEnqueuePlugin
-	queueSort    framework.QueueSortPlugin
-	preFilter    []framework.PreFilterPlugin
-	preFilterExt []framework.PreFilterExtensions // parallel to preFilter; nil entries
-	filter       []framework.FilterPlugin
-	filterBatch  []framework.BatchFilterPlugin // parallel to filter; nil entries
-	postFilter   []framework.PostFilterPlugin
-	preScore     []framework.PreScorePlugin
-	score        []framework.ScorePlugin
-	scoreExt     []framework.ScoreExtensions  // parallel to score; nil entries
-	scoreBatch   []framework.BatchScorePlugin // parallel to score; nil entries
-	scoreTable   []framework.TableScorePlugin // parallel to score; nil entries
-	names        []string                     // runScore's scratch
-	scoreWeight  []int64                      // parallel to score
-	reserve      []framework.ReservePlugin
-	permit       []framework.PermitPlugin
-	preBind      []framework.PreBindPlugin
-	bind         []framework.BindPlugin
-	postBind     []framework.PostBindPlugin
+	preEnqueue    []framework.PreEnqueuePlugin
+	queueSort     framework.QueueSortPlugin
+	preFilter     []framework.PreFilterPlugin
+	preFilterExt  []framework.PreFilterExtensions // parallel to preFilter; nil entries
+	filter        []framework.FilterPlugin
+	filterBatch   []framework.BatchFilterPlugin // parallel to filter; nil entries
+	postFilter    []framework.PostFilterPlugin
+	preScore      []framework.PreScorePlugin
+	score         []framework.ScorePlugin
+	scoreExt      []framework.ScoreExtensions  // parallel to score; nil entries
+	scoreBatch    []framework.BatchScorePlugin // parallel to score; nil entries
+	scoreTable    []framework.TableScorePlugin // parallel to score; nil entries
+	scoreNameless []bool                       // parallel to score: NormalizeScore reads no names
+	names         []string                     // runScore's scratch
+	scoreWeight   []int64                      // parallel to score
+	reserve       []framework.ReservePlugin
+	permit        []framework.PermitPlugin
+	preBind       []framework.PreBindPlugin
+	bind          []framework.BindPlugin
+	postBind      []framework.PostBindPlugin
 }
 
 // Name returns the profile's scheduler name.
@@ -231,6 +232,7 @@ func NewProfile(pc ProfileConfig, reg framework.Registry, h framework.Handle) (*
 	p.scoreExt = make([]framework.ScoreExtensions, len(p.score))
 	p.scoreBatch = make([]framework.BatchScorePlugin, len(p.score))
 	p.scoreTable = make([]framework.TableScorePlugin, len(p.score))
+	p.scoreNameless = make([]bool, len(p.score))
 	for i, s := range p.score {
 		p.scoreBatch[i], _ = s.(framework.BatchScorePlugin)
 		p.scoreTable[i], _ = s.(framework.TableScorePlugin)
@@ -240,6 +242,7 @@ func NewProfile(pc ProfileConfig, reg framework.Registry, h framework.Handle) (*
 		}
 		p.scoreWeight[i] = w
 		p.scoreExt[i] = s.ScoreExtensions()
+		_, p.scoreNameless[i] = p.scoreExt[i].(framework.NamelessNormalizer)
 	}
 	return p, nil
 }
@@ -483,7 +486,7 @@ func (p *Profile) runScoreTable(state *framework.CycleState, pod *api.Pod, nodes
 			if st := tp.ScoreTable(state, pod, t, ids, nodes, scores); !st.IsSuccess() {
 				return buf, framework.AsStatus(fmt.Errorf("running Score plugin %q: %s", pl.Name(), st.Message())).WithPlugin(pl.Name())
 			}
-			if ext != nil {
+			if ext != nil && !p.scoreNameless[i] {
 				for j, name := range nodeNames() {
 					scores[j].Name = name
 				}
@@ -510,23 +513,36 @@ func (p *Profile) runScoreTable(state *framework.CycleState, pod *api.Pod, nodes
 				return buf, framework.AsStatus(fmt.Errorf("running Normalize on Score plugin %q: %s", pl.Name(), st.Message())).WithPlugin(pl.Name())
 			}
 		}
+		// Range check, weight and (when asked) the totals in one pass.
 		w := p.scoreWeight[i]
-		for j := range scores {
-			sc := scores[j].Score
-			if sc > framework.MaxNodeScore || sc < framework.MinNodeScore {
-				return buf, framework.AsStatus(fmt.Errorf("plugin %q returns an invalid score %d, it should in the range of [%d, %d] after normalizing",
-					pl.Name(), sc, framework.MinNodeScore, framework.MaxNodeScore)).WithPlugin(pl.Name())
-			}
-			scores[j].Score = sc * w
-		}
 		if totals != nil {
 			totals = totals[:n]
 			for j := range scores {
-				totals[j] += scores[j].Score
+				sc := scores[j].Score
+				if sc > framework.MaxNodeScore || sc < framework.MinNodeScore {
+					return buf, invalidScore(pl.Name(), sc)
+				}
+				sc *= w
+				scores[j].Score = sc
+				totals[j] += sc
 			}
+			continue
+		}
+		for j := range scores {
+			sc := scores[j].Score
+			if sc > framework.MaxNodeScore || sc < framework.MinNodeScore {
+				return buf, invalidScore(pl.Name(), sc)
+			}
+			scores[j].Score = sc * w
 		}
 	}
 	return buf, nil
+}
+
+// invalidScore is the error status for a normalised score out of range.
+func invalidScore(plugin string, sc int64) *framework.Status {
+	return framework.AsStatus(fmt.Errorf("plugin %q returns an invalid score %d, it should in the range of [%d, %d] after normalizing",
+		plugin, sc, framework.MinNodeScore, framework.MaxNodeScore)).WithPlugin(plugin)
 }
 
 // runReserve runs Reserve plugins in order; the first failure is returned with

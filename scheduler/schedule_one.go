@@ -285,7 +285,14 @@ func (s *Scheduler) findFeasible(prof *Profile, filters []filterRef, state *fram
 			chunkIDs = append(chunkIDs, ids[:rest]...)
 		}
 		s.chunk, s.chunkIDs = chunk, chunkIDs
-		statuses, which := s.filterChunk(filters, batches, tables, state, pod, chunk, chunkIDs)
+		statuses, which, failed := s.filterChunk(filters, batches, tables, state, pod, chunk, chunkIDs)
+		if failed == 0 {
+			// Every node passed: take them in order, up to want.
+			take := min(len(chunk), want-len(feasible))
+			feasible = append(feasible, chunk[:take]...)
+			feasibleIDs = append(feasibleIDs, chunkIDs[:take]...)
+			statuses = nil
+		}
 		for k, st := range statuses {
 			if st.IsSuccess() {
 				feasible = append(feasible, chunk[k])
@@ -304,7 +311,9 @@ func (s *Scheduler) findFeasible(prof *Profile, filters []filterRef, state *fram
 			st.WithPlugin(pl)
 			failures = append(failures, nodeFailure{name: ni.Name(), status: st})
 		}
-		clear(statuses)
+		if failed > 0 {
+			clear(statuses)
+		}
 		done += m
 		if len(feasible) >= want {
 			break
@@ -334,8 +343,9 @@ func (s *Scheduler) filterBatches(filters []filterRef) ([]framework.BatchFilterP
 // filterChunk runs the filters over nodes, each node until its first
 // failure. It returns, parallel to nodes, each node's failing status (nil
 // when it passed) and the index of the filter that failed it (scratch space,
-// valid until the next call; the caller clears the statuses).
-func (s *Scheduler) filterChunk(filters []filterRef, batches []framework.BatchFilterPlugin, tables []framework.TableFilterPlugin, state *framework.CycleState, pod *api.Pod, nodes []*framework.NodeInfo, ids []int32) ([]*framework.Status, []int) {
+// valid until the next call; the caller clears the statuses), and how many
+// nodes failed.
+func (s *Scheduler) filterChunk(filters []filterRef, batches []framework.BatchFilterPlugin, tables []framework.TableFilterPlugin, state *framework.CycleState, pod *api.Pod, nodes []*framework.NodeInfo, ids []int32) ([]*framework.Status, []int, int) {
 	m := len(nodes)
 	if cap(s.chunkStatus) < m {
 		s.chunkStatus = make([]*framework.Status, m)
@@ -389,7 +399,7 @@ func (s *Scheduler) filterChunk(filters []filterRef, batches []framework.BatchFi
 		alive, aliveNodes, aliveIDs = alive[:w], aliveNodes[:w], aliveIDs[:w]
 	}
 	clear(s.aliveNodes[:m])
-	return statuses, which
+	return statuses, which, m - len(alive)
 }
 
 // runFilters runs the filters on one node until the first failure.

@@ -149,3 +149,12 @@ type TableScorePlugin interface {
 	// FilterTable. The scores' names may be unset during the call.
 	ScoreTable(state *CycleState, p *api.Pod, t *NodeTable, ids []int32, nodes []*NodeInfo, scores []NodeScore) *Status
 }
+
+// NamelessNormalizer is an optional interface of a ScoreExtensions whose
+// NormalizeScore reads only the scores, never their names: the scheduler
+// then leaves the names of table scores unset before normalising them.
+type NamelessNormalizer interface {
+	ScoreExtensions
+	// NormalizeIgnoresNames only marks the interface; it does nothing.
+	NormalizeIgnoresNames()
+}

@@ -26,7 +26,10 @@ func DefaultNormalizeScore(maxPriority int64, reverse bool, scores []framework.N
 	if lo >= 0 && maxPriority >= 0 && maxPriority <= maxNoDiv && m <= maxNoDiv {
 		// The common case: no integer division (see divSmall).
 		for i := range scores {
-			s := divSmall(maxPriority*scores[i].Score, m)
+			var s int64 // 0 scores (most nodes, often) need no division
+			if x := scores[i].Score; x != 0 {
+				s = divSmall(maxPriority*x, m)
+			}
 			if reverse {
 				s = maxPriority - s
 			}

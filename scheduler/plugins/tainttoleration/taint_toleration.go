@@ -29,10 +29,10 @@ var errNoNode = errors.New(Name + ": node not found")
 type TaintToleration struct{}
 
 var (
-	_ framework.TableFilterPlugin = &TaintToleration{}
-	_ framework.PreScorePlugin    = &TaintToleration{}
-	_ framework.TableScorePlugin  = &TaintToleration{}
-	_ framework.ScoreExtensions   = &TaintToleration{}
+	_ framework.TableFilterPlugin  = &TaintToleration{}
+	_ framework.PreScorePlugin     = &TaintToleration{}
+	_ framework.TableScorePlugin   = &TaintToleration{}
+	_ framework.NamelessNormalizer = &TaintToleration{}
 )
 
 // New returns the plugin. It takes no arguments: args must be nil.
@@ -211,6 +211,10 @@ func (pl *TaintToleration) ScoreTable(state *framework.CycleState, p *api.Pod, t
 	}
 	return nil
 }
+
+// NormalizeIgnoresNames marks NormalizeScore as reading no node names
+// (framework.NamelessNormalizer).
+func (*TaintToleration) NormalizeIgnoresNames() {}
 
 // ScoreExtensions returns the plugin itself: it normalises its scores.
 func (pl *TaintToleration) ScoreExtensions() framework.ScoreExtensions { return pl }
