@@ -20,6 +20,17 @@
 //     When minReadySeconds > 0 and some ready pod is not yet available, the
 //     sync asks to be requeued at the instant the first becomes available.
 //
+// A sync costs O(changes), not O(pods): for every ReplicaSet it has synced the
+// controller keeps the counts of the pods it controls (active and matching,
+// active but no longer matching, fully labelled, ready, terminating, and the
+// ready pods still inside minReadySeconds) up to date from the store's write
+// hook, which sees every write synchronously, so the counts always equal a
+// recount of the store. A change of the selector, template labels or
+// minReadySeconds rebuilds them with a full recount. The owned pods are listed
+// only when one must be released or the sync may scale down (the ranking needs
+// them all); status and requeue come from the counts as they stood after
+// claiming, before this sync's creates and deletes, as upstream's.
+//
 // Pods are named "<rs-name>-<5 characters>" (the name prefix cut to 58
 // characters, as the API server's generateName does) from upstream's
 // generateName alphabet, drawn from the seeded stream

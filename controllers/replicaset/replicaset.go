@@ -51,6 +51,7 @@ type Controller struct {
 	exp     *expectations
 	names   *rand.Rand
 	orphans map[string]map[string]struct{} // namespace → keys of pods without a controllerRef
+	counts  map[api.UID]*podCounts         // ReplicaSet UID → counts of the pods it controls
 }
 
 // New starts a ReplicaSet controller on st with cfg (zero fields take
@@ -62,7 +63,9 @@ func New(st *store.Store, cfg reconciler.Config) *Controller {
 		exp:     newExpectations(),
 		names:   st.Engine().Rand(NameStream),
 		orphans: map[string]map[string]struct{}{},
+		counts:  map[api.UID]*podCounts{},
 	}
+	st.OnWrite(c.onWrite)
 	c.rt = reconciler.New(Name, st.Engine(), c, cfg.WithDefaults(DefaultConfig()))
 	st.ReplicaSets.Watch(c.onReplicaSet)
 	st.Pods.Watch(c.onPod)

@@ -3,7 +3,6 @@ package replicaset
 import (
 	"errors"
 	"fmt"
-	"time"
 
 	"github.com/kubesim/kubesim/controllers/reconciler"
 	"github.com/kubesim/kubesim/sim"
@@ -37,37 +36,49 @@ func (c *Controller) Reconcile(key string) (reconciler.Result, error) {
 		return reconciler.Result{}, nil
 	}
 	needsSync := c.exp.satisfied(key, c.now())
+	manageable := needsSync && rs.DeletionTimestamp == nil
 
-	owned := c.st.Pods.ByIndex(store.IndexOwner, string(rs.UID))
-	candidates := make([]*api.Pod, 0, len(owned))
-	var terminating int32
-	for _, p := range owned {
-		ref := p.ControllerRef()
-		if ref == nil || ref.UID != rs.UID {
-			continue
-		}
-		if isActive(p) {
-			candidates = append(candidates, p)
-		} else if !p.IsTerminal() && rs.Selector.Matches(p.Labels) {
-			terminating++
-		}
-	}
+	pc := c.countsFor(rs)
+	var orphans []*api.Pod
 	for _, p := range c.orphansIn(rs.Namespace) {
 		if isActive(p) {
-			candidates = append(candidates, p)
+			orphans = append(orphans, p)
 		}
 	}
-	active, err := c.claim(rs, candidates)
+	// The owned pods are listed only when some must be released or the sync
+	// may scale down (the ranking needs them all): at most the active owned
+	// pods plus every active orphan can be claimed.
+	var owned []*api.Pod
+	if pc.mismatched > 0 || (manageable && int(pc.active)+len(orphans) > int(rs.Replicas)) {
+		owned = c.st.Pods.ByIndex(store.IndexOwner, string(rs.UID))
+	}
+	adopted, err := c.claim(rs, owned, orphans)
 	if err != nil {
 		return reconciler.Result{}, err
 	}
 
-	var manageErr error
-	if needsSync && rs.DeletionTimestamp == nil {
-		manageErr = c.manage(rs, active)
+	// Status and the requeue are of the pods claimed before any create or
+	// delete of this sync, as upstream's (the counts follow every write).
+	now := c.now()
+	available, nextAvailable := pc.available(now)
+	status := api.ReplicaSetStatus{
+		Replicas:             pc.active,
+		FullyLabeledReplicas: pc.fullyLabeled,
+		ReadyReplicas:        pc.ready,
+		AvailableReplicas:    available,
+		TerminatingReplicas:  pc.terminating,
+		ObservedGeneration:   rs.Generation,
+	}
+	var res reconciler.Result
+	if rs.MinReadySeconds > 0 && status.ReadyReplicas != status.AvailableReplicas && nextAvailable != sim.Never {
+		res.RequeueAfter = (nextAvailable + 1).Sub(now)
 	}
 
-	status := c.calculateStatus(rs, active, terminating)
+	var manageErr error
+	if manageable {
+		manageErr = c.manage(rs, int(pc.active), func() []*api.Pod { return activeOwned(rs, owned, adopted) })
+	}
+
 	if status != rs.Status {
 		upd := rs.Clone()
 		upd.Status = status
@@ -75,50 +86,47 @@ func (c *Controller) Reconcile(key string) (reconciler.Result, error) {
 			return reconciler.Result{}, err
 		}
 	}
-	var res reconciler.Result
-	if rs.MinReadySeconds > 0 && status.ReadyReplicas != status.AvailableReplicas {
-		res.RequeueAfter = c.nextAvailable(rs, active)
+	if verifyCounts {
+		if cur, ok := c.st.ReplicaSets.GetKey(key); ok && cur.UID == rs.UID {
+			c.checkCounts(cur)
+		}
 	}
 	return res, manageErr
 }
 
-// claim adopts matching orphans and releases owned pods that no longer match,
-// returning the active pods the ReplicaSet controls (upstream's
-// ControllerRefManager.ClaimPods).
-func (c *Controller) claim(rs *api.ReplicaSet, pods []*api.Pod) ([]*api.Pod, error) {
-	claimed := make([]*api.Pod, 0, len(pods))
-	var errs []error
-	// Pods made from the template share its label map: match the template
-	// once instead of every such pod.
-	var tmplLabels map[string]string
-	if rs.Template != nil {
-		tmplLabels = rs.Template.Labels
-	}
-	tmplMatches := rs.Selector.Matches(tmplLabels)
-	for _, p := range pods {
-		var matches bool
-		if len(tmplLabels) > 0 && api.SameMap(p.Labels, tmplLabels) {
-			matches = tmplMatches
-		} else {
-			matches = rs.Selector.Matches(p.Labels)
+// activeOwned returns the active pods rs controls after a claim: the owned
+// pods (listed before the claim) that are active and match, then the adopted
+// ones, in upstream's order.
+func activeOwned(rs *api.ReplicaSet, owned, adopted []*api.Pod) []*api.Pod {
+	out := make([]*api.Pod, 0, len(owned)+len(adopted))
+	prm := paramsOf(rs)
+	for _, p := range owned {
+		if ref := p.ControllerRef(); ref != nil && ref.UID == rs.UID && isActive(p) && matchesSelector(p, prm) {
+			out = append(out, p)
 		}
-		if ref := p.ControllerRef(); ref != nil {
-			if ref.UID != rs.UID {
-				continue
-			}
-			if matches {
-				claimed = append(claimed, p)
-				continue
-			}
-			if rs.DeletionTimestamp != nil {
+	}
+	return append(out, adopted...)
+}
+
+// claim releases the owned pods that no longer match and adopts the matching
+// orphans (upstream's ControllerRefManager.ClaimPods), returning the adopted
+// pods. owned may be nil when no owned pod needs releasing.
+func (c *Controller) claim(rs *api.ReplicaSet, owned, orphans []*api.Pod) ([]*api.Pod, error) {
+	var adopted []*api.Pod
+	var errs []error
+	prm := paramsOf(rs)
+	if rs.DeletionTimestamp == nil {
+		for _, p := range owned {
+			if ref := p.ControllerRef(); ref == nil || ref.UID != rs.UID || !isActive(p) || matchesSelector(p, prm) {
 				continue
 			}
 			if err := c.setOwners(p, withoutOwner(p.OwnerReferences, rs.UID), "Released"); err != nil && !errors.Is(err, store.ErrNotFound) {
 				errs = append(errs, err)
 			}
-			continue
 		}
-		if rs.DeletionTimestamp != nil || !matches || p.DeletionTimestamp != nil {
+	}
+	for _, p := range orphans {
+		if rs.DeletionTimestamp != nil || p.DeletionTimestamp != nil || !matchesSelector(p, prm) {
 			continue
 		}
 		refs := append(append([]api.OwnerReference(nil), p.OwnerReferences...), controllerRef(rs))
@@ -129,10 +137,10 @@ func (c *Controller) claim(rs *api.ReplicaSet, pods []*api.Pod) ([]*api.Pod, err
 			continue
 		}
 		if q, ok := c.st.Pods.GetKey(p.Key()); ok {
-			claimed = append(claimed, q)
+			adopted = append(adopted, q)
 		}
 	}
-	return claimed, errors.Join(errs...)
+	return adopted, errors.Join(errs...)
 }
 
 // setOwners writes new ownerReferences on the current version of pod p,
@@ -162,10 +170,12 @@ func controllerRef(rs *api.ReplicaSet) api.OwnerReference {
 	return api.OwnerReference{Kind: api.KindReplicaSet, Name: rs.Name, UID: rs.UID, Controller: true, BlockOwnerDeletion: true}
 }
 
-// manage creates or deletes pods to bring len(active) to spec.replicas.
-func (c *Controller) manage(rs *api.ReplicaSet, active []*api.Pod) error {
+// manage creates or deletes pods to bring the active pods to spec.replicas;
+// active is the number of active pods rs controls; list returns them (only
+// called when scaling down).
+func (c *Controller) manage(rs *api.ReplicaSet, active int, list func() []*api.Pod) error {
 	key := rs.Key()
-	diff := len(active) - int(rs.Replicas)
+	diff := active - int(rs.Replicas)
 	switch {
 	case diff < 0:
 		n := min(-diff, BurstReplicas)
@@ -177,7 +187,7 @@ func (c *Controller) manage(rs *api.ReplicaSet, active []*api.Pod) error {
 		return err
 	case diff > 0:
 		n := min(diff, BurstReplicas)
-		victims := PodsToDelete(active, c.relatedPods(rs), n, c.now())
+		victims := PodsToDelete(list(), c.relatedPods(rs), n, c.now())
 		keys := make([]string, len(victims))
 		for i, p := range victims {
 			keys[i] = p.Key()
@@ -295,34 +305,6 @@ func (c *Controller) relatedPods(rs *api.ReplicaSet) []*api.Pod {
 	return out
 }
 
-// calculateStatus returns the ReplicaSet's status for the given active
-// controlled pods and count of terminating ones.
-func (c *Controller) calculateStatus(rs *api.ReplicaSet, active []*api.Pod, terminating int32) api.ReplicaSetStatus {
-	s := api.ReplicaSetStatus{
-		Replicas:            int32(len(active)),
-		TerminatingReplicas: terminating,
-		ObservedGeneration:  rs.Generation,
-	}
-	now := c.now()
-	var tmpl map[string]string
-	if rs.Template != nil {
-		tmpl = rs.Template.Labels
-	}
-	mr := minReady(rs)
-	for _, p := range active {
-		if api.SameMap(p.Labels, tmpl) || hasLabels(p.Labels, tmpl) {
-			s.FullyLabeledReplicas++
-		}
-		if c := readyCondition(p); c != nil {
-			s.ReadyReplicas++
-			if mr == 0 || c.LastTransitionTime.Add(mr) < now {
-				s.AvailableReplicas++
-			}
-		}
-	}
-	return s
-}
-
 // readyCondition returns the pod's Ready condition when it is True, else nil:
 // IsReady and the ready time in one scan.
 func readyCondition(p *api.Pod) *api.Condition {
@@ -331,34 +313,6 @@ func readyCondition(p *api.Pod) *api.Condition {
 		return nil
 	}
 	return c
-}
-
-// isAvailable reports whether a ready pod has been ready for longer than
-// minReady (upstream's strict comparison: at exactly minReady it is not yet).
-func isAvailable(p *api.Pod, minReady time.Duration, now sim.Time) bool {
-	if minReady == 0 {
-		return true
-	}
-	c := api.FindCondition(p.Status.Conditions, api.PodReady)
-	return c != nil && c.LastTransitionTime.Add(minReady) < now
-}
-
-// nextAvailable returns how long until the first ready but not yet available
-// pod becomes available (1 ns past readyTime + minReadySeconds).
-func (c *Controller) nextAvailable(rs *api.ReplicaSet, active []*api.Pod) time.Duration {
-	now := c.now()
-	next := sim.Never
-	for _, p := range active {
-		if !p.IsReady() || isAvailable(p, minReady(rs), now) {
-			continue
-		}
-		cond := api.FindCondition(p.Status.Conditions, api.PodReady)
-		next = min(next, cond.LastTransitionTime.Add(minReady(rs))+1)
-	}
-	if next == sim.Never {
-		return 0
-	}
-	return next.Sub(now)
 }
 
 // hasLabels reports whether labels contains every pair of want.
