@@ -61,57 +61,42 @@ func (p *Profile) Name() string { return p.name }
 // PluginNames returns the names of the plugins that run at an extension point
 // (one of the Point* constants), in run order.
 func (p *Profile) PluginNames(point string) []string {
-	var out []string
-	add := func(pl framework.Plugin) { out = append(out, pl.Name()) }
 	switch point {
 	case PointPreEnqueue:
-		for _, x := range p.preEnqueue {
-			add(x)
-		}
+		return pluginNames(p.preEnqueue)
 	case PointQueueSort:
 		if p.queueSort != nil {
-			add(p.queueSort)
+			return []string{p.queueSort.Name()}
 		}
 	case PointPreFilter:
-		for _, x := range p.preFilter {
-			add(x)
-		}
+		return pluginNames(p.preFilter)
 	case PointFilter:
-		for _, x := range p.filter {
-			add(x)
-		}
+		return pluginNames(p.filter)
 	case PointPostFilter:
-		for _, x := range p.postFilter {
-			add(x)
-		}
+		return pluginNames(p.postFilter)
 	case PointPreScore:
-		for _, x := range p.preScore {
-			add(x)
-		}
+		return pluginNames(p.preScore)
 	case PointScore:
-		for _, x := range p.score {
-			add(x)
-		}
+		return pluginNames(p.score)
 	case PointReserve:
-		for _, x := range p.reserve {
-			add(x)
-		}
+		return pluginNames(p.reserve)
 	case PointPermit:
-		for _, x := range p.permit {
-			add(x)
-		}
+		return pluginNames(p.permit)
 	case PointPreBind:
-		for _, x := range p.preBind {
-			add(x)
-		}
+		return pluginNames(p.preBind)
 	case PointBind:
-		for _, x := range p.bind {
-			add(x)
-		}
+		return pluginNames(p.bind)
 	case PointPostBind:
-		for _, x := range p.postBind {
-			add(x)
-		}
+		return pluginNames(p.postBind)
+	}
+	return nil
+}
+
+// pluginNames returns the names of plugins, in order (nil for none).
+func pluginNames[T framework.Plugin](plugins []T) []string {
+	var out []string
+	for _, pl := range plugins {
+		out = append(out, pl.Name())
 	}
 	return out
 }
