@@ -1,23 +1,19 @@
 package tainteviction
 
 import (
-	"flag"
 	"fmt"
-	"os"
-	"path/filepath"
-	"slices"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/kubesim/kubesim/controllers/internal/script"
 
 	"github.com/kubesim/kubesim/controllers/reconciler"
 	"github.com/kubesim/kubesim/sim"
 	"github.com/kubesim/kubesim/sim/api"
 	"github.com/kubesim/kubesim/sim/store"
 )
-
-var rewrite = flag.Bool("rewrite", false, "rewrite the expected output in testdata/*.txt")
 
 func secs(n int64) *int64 { return &n }
 
@@ -169,66 +165,10 @@ func TestEvictionTimes(t *testing.T) {
 // add-node NAME; add-pod NAME NODE [forever] [seconds=N]; taint NODE KEY...;
 // untaint NODE; delete-pod NAME; advance DURATION; print pods.
 func TestScripts(t *testing.T) {
-	files, _ := filepath.Glob("testdata/*.txt")
-	if len(files) == 0 {
-		t.Fatal("no scripts")
-	}
-	for _, f := range files {
-		t.Run(strings.TrimSuffix(filepath.Base(f), ".txt"), func(t *testing.T) { runScript(t, f) })
-	}
-}
-
-func runScript(t *testing.T, path string) {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	h := newHarness()
-	lines := strings.Split(strings.TrimRight(string(data), "\n"), "\n")
-	var out strings.Builder
-	var comments []string
-	first := true
-	for i := 0; i < len(lines); i++ {
-		l := lines[i]
-		if strings.TrimSpace(l) == "" {
-			continue
-		}
-		if strings.HasPrefix(l, "#") {
-			comments = append(comments, l)
-			continue
-		}
-		if i+1 >= len(lines) || lines[i+1] != "----" {
-			t.Fatalf("%s:%d: command not followed by ----", path, i+1)
-		}
-		var want []string
-		j := i + 2
-		for ; j < len(lines) && lines[j] != ""; j++ {
-			want = append(want, lines[j])
-		}
-		got := h.run(t, l)
-		if len(got) == 0 {
-			got = []string{"ok"}
-		}
-		if *rewrite {
-			if !first {
-				out.WriteString("\n")
-			}
-			first = false
-			for _, c := range comments {
-				out.WriteString(c + "\n")
-			}
-			out.WriteString(l + "\n----\n" + strings.Join(got, "\n") + "\n")
-		} else if !slices.Equal(got, want) {
-			t.Fatalf("%s:%d: %s\n got:\n%s\n want:\n%s", path, i+1, l, strings.Join(got, "\n"), strings.Join(want, "\n"))
-		}
-		comments = nil
-		i = j
-	}
-	if *rewrite {
-		if err := os.WriteFile(path, []byte(out.String()), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	script.Run(t, func(t *testing.T) script.Runner {
+		h := newHarness()
+		return func(cmd string) []string { return h.run(t, cmd) }
+	})
 }
 
 func (h *harness) run(t *testing.T, line string) []string {
