@@ -94,23 +94,11 @@ func parseTaint(s string) api.Taint {
 
 func (h *harness) run(t *testing.T, line string) []string {
 	t.Helper()
-	f := strings.Fields(line)
-	var pos []string
-	kv := map[string]string{}
-	for _, a := range f[1:] {
-		if k, v, ok := strings.Cut(a, "="); ok && !strings.Contains(k, ":") {
-			kv[k] = v
-		} else {
-			pos = append(pos, a)
-		}
-	}
-	fail := func(format string, a ...any) { t.Fatalf("%q: "+format, append([]any{line}, a...)...) }
-	arg := func(i int) string {
-		if i >= len(pos) {
-			fail("missing argument %d", i+1)
-		}
-		return pos[i]
-	}
+	c := script.ParseKeys(t, line, func(k string) bool { return !strings.Contains(k, ":") })
+	f := c.Fields
+	kv := c.KV
+	fail := c.Fail
+	arg := c.Arg
 	h.log = nil
 	now := h.eng.Now()
 	switch f[0] {

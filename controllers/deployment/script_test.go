@@ -43,30 +43,13 @@ func parseIntOrPercent(s string) (api.IntOrPercent, error) {
 func (h *harness) run(line string) []string {
 	t := h.t
 	t.Helper()
-	f := strings.Fields(line)
-	kv := map[string]string{}
-	var pos []string
-	for _, a := range f[1:] {
-		if k, v, ok := strings.Cut(a, "="); ok {
-			kv[k] = v
-		} else {
-			pos = append(pos, a)
-		}
-	}
-	fail := func(format string, a ...any) { t.Fatalf("%q: "+format, append([]any{line}, a...)...) }
-	arg := func(i int) string {
-		if i >= len(pos) {
-			fail("missing argument %d", i+1)
-		}
-		return pos[i]
-	}
-	num := func(s string) int32 {
-		n, err := strconv.Atoi(s)
-		if err != nil {
-			fail("%v", err)
-		}
-		return int32(n)
-	}
+	c := script.Parse(t, line)
+	f := c.Fields
+	pos := c.Pos
+	kv := c.KV
+	fail := c.Fail
+	arg := c.Arg
+	num := c.Int32
 	check := func(err error) {
 		if err != nil {
 			fail("%v", err)

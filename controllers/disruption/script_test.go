@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"maps"
 	"slices"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -77,30 +76,13 @@ func describePDB(p *api.PodDisruptionBudget) string {
 
 func (h *harness) run(t *testing.T, line string) []string {
 	t.Helper()
-	f := strings.Fields(line)
-	kv := map[string]string{}
-	var pos []string
-	for _, a := range f[1:] {
-		if k, v, ok := strings.Cut(a, "="); ok {
-			kv[k] = v
-		} else {
-			pos = append(pos, a)
-		}
-	}
-	fail := func(format string, a ...any) { t.Fatalf("%q: "+format, append([]any{line}, a...)...) }
-	arg := func(i int) string {
-		if i >= len(pos) {
-			fail("missing argument %d", i+1)
-		}
-		return pos[i]
-	}
-	num := func(s string) int32 {
-		n, err := strconv.Atoi(s)
-		if err != nil {
-			fail("%v", err)
-		}
-		return int32(n)
-	}
+	c := script.Parse(t, line)
+	f := c.Fields
+	pos := c.Pos
+	kv := c.KV
+	fail := c.Fail
+	arg := c.Arg
+	num := c.Int32
 	h.log = nil
 	switch f[0] {
 	case "create-deploy":

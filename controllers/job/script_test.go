@@ -3,7 +3,6 @@ package job
 import (
 	"fmt"
 	"slices"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -102,30 +101,13 @@ func testSpec(policy api.RestartPolicy) *api.PodSpec {
 
 func (h *harness) run(t *testing.T, line string) []string {
 	t.Helper()
-	f := strings.Fields(line)
-	var pos []string
-	kv := map[string]string{}
-	for _, a := range f[1:] {
-		if k, v, ok := strings.Cut(a, "="); ok {
-			kv[k] = v
-		} else {
-			pos = append(pos, a)
-		}
-	}
-	fail := func(format string, a ...any) { t.Fatalf("%q: "+format, append([]any{line}, a...)...) }
-	arg := func(i int) string {
-		if i >= len(pos) {
-			fail("missing argument %d", i+1)
-		}
-		return pos[i]
-	}
-	num := func(s string) int {
-		n, err := strconv.Atoi(s)
-		if err != nil {
-			fail("%v", err)
-		}
-		return n
-	}
+	c := script.Parse(t, line)
+	f := c.Fields
+	pos := c.Pos
+	kv := c.KV
+	fail := c.Fail
+	arg := c.Arg
+	num := c.Int
 	h.log = nil
 	now := h.eng.Now()
 	switch f[0] {

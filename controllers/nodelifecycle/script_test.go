@@ -3,7 +3,6 @@ package nodelifecycle
 import (
 	"slices"
 	"strconv"
-	"strings"
 	"testing"
 	"time"
 
@@ -26,23 +25,12 @@ func TestScripts(t *testing.T) {
 
 func (h *harness) run(t *testing.T, line string) []string {
 	t.Helper()
-	f := strings.Fields(line)
-	kv := map[string]string{}
-	var pos []string
-	for _, a := range f[1:] {
-		if k, v, ok := strings.Cut(a, "="); ok {
-			kv[k] = v
-		} else {
-			pos = append(pos, a)
-		}
-	}
-	fail := func(format string, a ...any) { t.Fatalf("%q: "+format, append([]any{line}, a...)...) }
-	arg := func(i int) string {
-		if i >= len(pos) {
-			fail("missing argument %d", i+1)
-		}
-		return pos[i]
-	}
+	c := script.Parse(t, line)
+	f := c.Fields
+	pos := c.Pos
+	kv := c.KV
+	fail := c.Fail
+	arg := c.Arg
 	h.log = nil
 	switch f[0] {
 	case "add-nodes":

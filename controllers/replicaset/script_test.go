@@ -3,7 +3,6 @@ package replicaset
 import (
 	"fmt"
 	"slices"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -72,30 +71,12 @@ func describeStatus(s api.ReplicaSetStatus) string {
 
 func (h *harness) run(t *testing.T, line string) []string {
 	t.Helper()
-	f := strings.Fields(line)
-	args, kv := f[1:], map[string]string{}
-	var pos []string
-	for _, a := range args {
-		if k, v, ok := strings.Cut(a, "="); ok {
-			kv[k] = v
-		} else {
-			pos = append(pos, a)
-		}
-	}
-	fail := func(format string, a ...any) { t.Fatalf("%q: "+format, append([]any{line}, a...)...) }
-	arg := func(i int) string {
-		if i >= len(pos) {
-			fail("missing argument %d", i+1)
-		}
-		return pos[i]
-	}
-	num := func(s string) int {
-		n, err := strconv.Atoi(s)
-		if err != nil {
-			fail("%v", err)
-		}
-		return n
-	}
+	c := script.Parse(t, line)
+	f := c.Fields
+	kv := c.KV
+	fail := c.Fail
+	arg := c.Arg
+	num := c.Int
 	h.log = nil
 	switch f[0] {
 	case "add-nodes":
