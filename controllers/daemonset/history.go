@@ -87,7 +87,7 @@ func (c *Controller) snapshot(ds *api.DaemonSet, revision int64) (*api.Controlle
 	r := &api.ControllerRevision{
 		ObjectMeta: api.ObjectMeta{
 			Name: ds.Name + "-" + hash, Namespace: ds.Namespace, Labels: labels, Annotations: ds.Annotations,
-			OwnerReferences: []api.OwnerReference{{Kind: api.KindDaemonSet, Name: ds.Name, UID: ds.UID, Controller: true, BlockOwnerDeletion: true}},
+			OwnerReferences: []api.OwnerReference{api.NewControllerRef(ds)},
 		},
 		Revision: revision,
 		Template: ds.Template,

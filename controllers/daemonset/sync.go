@@ -16,9 +16,7 @@ import (
 )
 
 const (
-	maxNameAttempts    = 16
-	nameAlphabet       = "bcdfghjklmnpqrstvwxz2456789"
-	maxGeneratedPrefix = 58
+	maxNameAttempts = 16
 )
 
 var _ reconciler.Reconciler = (*Controller)(nil)
@@ -248,12 +246,11 @@ func (c *Controller) createPod(ds *api.DaemonSet, rev *revision, node string) er
 	for range maxNameAttempts {
 		pod := &api.Pod{
 			ObjectMeta: api.ObjectMeta{
-				Name:        c.generateName(ds.Name + "-"),
-				Namespace:   ds.Namespace,
-				Labels:      rev.labels,
-				Annotations: ds.Template.Annotations,
-				OwnerReferences: []api.OwnerReference{{Kind: api.KindDaemonSet, Name: ds.Name, UID: ds.UID,
-					Controller: true, BlockOwnerDeletion: true}},
+				Name:            api.GenerateName(c.names, ds.Name+"-"),
+				Namespace:       ds.Namespace,
+				Labels:          rev.labels,
+				Annotations:     ds.Template.Annotations,
+				OwnerReferences: []api.OwnerReference{api.NewControllerRef(ds)},
 			},
 			Spec: spec,
 		}
@@ -267,18 +264,6 @@ func (c *Controller) createPod(ds *api.DaemonSet, rev *revision, node string) er
 	}
 	c.st.Record(Component, ds, ReasonFailedCreate, "Error creating: "+err.Error())
 	return err
-}
-
-func (c *Controller) generateName(prefix string) string {
-	if len(prefix) > maxGeneratedPrefix {
-		prefix = prefix[:maxGeneratedPrefix]
-	}
-	b := make([]byte, len(prefix)+5)
-	copy(b, prefix)
-	for i := len(prefix); i < len(b); i++ {
-		b[i] = nameAlphabet[c.names.IntN(len(nameAlphabet))]
-	}
-	return string(b)
 }
 
 // ScaledValue resolves an int-or-percent against total, rounding a percent

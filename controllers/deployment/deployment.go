@@ -231,9 +231,3 @@ func sameRef(a, b *api.OwnerReference) bool {
 	}
 	return *a == *b
 }
-
-// controllerRef returns the ownerReference that makes d a ReplicaSet's
-// controller.
-func controllerRef(d *api.Deployment) api.OwnerReference {
-	return api.OwnerReference{Kind: api.KindDeployment, Name: d.Name, UID: d.UID, Controller: true, BlockOwnerDeletion: true}
-}

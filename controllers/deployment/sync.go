@@ -100,7 +100,7 @@ func (c *Controller) claimReplicaSets(s *syncState) error {
 			continue
 		}
 		upd := rs.Clone()
-		upd.OwnerReferences = withoutOwner(rs.OwnerReferences, d.UID)
+		upd.OwnerReferences = api.WithoutOwner(rs.OwnerReferences, d.UID)
 		if _, err := c.st.ReplicaSets.Update(Component, upd, reasonReleased); err != nil && !errors.Is(err, store.ErrNotFound) {
 			errs = append(errs, err)
 		}
@@ -111,7 +111,7 @@ func (c *Controller) claimReplicaSets(s *syncState) error {
 				continue
 			}
 			upd := rs.Clone()
-			upd.OwnerReferences = append(slices.Clone(rs.OwnerReferences), controllerRef(d))
+			upd.OwnerReferences = append(slices.Clone(rs.OwnerReferences), api.NewControllerRef(d))
 			got, err := c.st.ReplicaSets.Update(Component, upd, reasonAdopted)
 			if err != nil {
 				if !errors.Is(err, store.ErrNotFound) {
@@ -123,16 +123,6 @@ func (c *Controller) claimReplicaSets(s *syncState) error {
 		}
 	}
 	return errors.Join(errs...)
-}
-
-func withoutOwner(refs []api.OwnerReference, uid api.UID) []api.OwnerReference {
-	out := make([]api.OwnerReference, 0, len(refs))
-	for _, r := range refs {
-		if r.UID != uid {
-			out = append(out, r)
-		}
-	}
-	return out
 }
 
 // updateRS writes rs (a modified copy of a listed ReplicaSet) and puts the
@@ -255,7 +245,7 @@ func (c *Controller) getNewReplicaSet(s *syncState, existing *api.ReplicaSet, ol
 			Name:            d.Name + "-" + hash,
 			Namespace:       d.Namespace,
 			Labels:          labels,
-			OwnerReferences: []api.OwnerReference{controllerRef(d)},
+			OwnerReferences: []api.OwnerReference{api.NewControllerRef(d)},
 		},
 		MinReadySeconds: d.MinReadySeconds,
 		Selector:        sel,

@@ -17,9 +17,6 @@ import (
 // taken.
 const maxNameAttempts = 16
 
-// nameAlphabet is the API server's generateName alphabet.
-const nameAlphabet = "bcdfghjklmnpqrstvwxz2456789"
-
 // maxGeneratedPrefix is the longest name prefix generateName keeps (63 − 5).
 const maxGeneratedPrefix = 58
 
@@ -432,11 +429,11 @@ func (c *Controller) createPod(j *api.Job, ix int) error {
 	for range maxNameAttempts {
 		pod := &api.Pod{
 			ObjectMeta: api.ObjectMeta{
-				Name:            c.generateName(prefix),
+				Name:            api.GenerateName(c.names, prefix),
 				Namespace:       j.Namespace,
 				Labels:          labels,
 				Annotations:     annotations,
-				OwnerReferences: []api.OwnerReference{{Kind: api.KindJob, Name: j.Name, UID: j.UID, Controller: true, BlockOwnerDeletion: true}},
+				OwnerReferences: []api.OwnerReference{api.NewControllerRef(j)},
 			},
 			Spec:     j.Template.Spec,
 			Hostname: hostname,
@@ -451,20 +448,6 @@ func (c *Controller) createPod(j *api.Job, ix int) error {
 	}
 	c.st.Record(Component, j, ReasonFailedCreate, "Error creating: "+err.Error())
 	return err
-}
-
-// generateName returns prefix plus five characters from nameAlphabet (the
-// prefix cut to maxGeneratedPrefix characters).
-func (c *Controller) generateName(prefix string) string {
-	if len(prefix) > maxGeneratedPrefix {
-		prefix = prefix[:maxGeneratedPrefix]
-	}
-	b := make([]byte, len(prefix)+5)
-	copy(b, prefix)
-	for i := len(prefix); i < len(b); i++ {
-		b[i] = nameAlphabet[c.names.IntN(len(nameAlphabet))]
-	}
-	return string(b)
 }
 
 // deletePods deletes pods of the Job and returns how many deletions

@@ -331,7 +331,7 @@ func TestPodsShareTemplate(t *testing.T) {
 
 func TestNameCollisionRetries(t *testing.T) {
 	// The first name the stream yields is taken; the controller retries.
-	first := (&Controller{names: sim.NewStream(1, 0, NameStream)}).generateName("web")
+	first := api.GenerateName(sim.NewStream(1, 0, NameStream), "web-")
 	h := newHarness()
 	h.run(t, "create-pod "+first+" labels=app:other")
 	h.run(t, "create-rs web replicas=1")

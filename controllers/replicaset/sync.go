@@ -120,7 +120,7 @@ func (c *Controller) claim(rs *api.ReplicaSet, owned, orphans []*api.Pod) ([]*ap
 			if ref := p.ControllerRef(); ref == nil || ref.UID != rs.UID || !isActive(p) || matchesSelector(p, prm) {
 				continue
 			}
-			if err := c.setOwners(p, withoutOwner(p.OwnerReferences, rs.UID), "Released"); err != nil && !errors.Is(err, store.ErrNotFound) {
+			if err := c.setOwners(p, api.WithoutOwner(p.OwnerReferences, rs.UID), "Released"); err != nil && !errors.Is(err, store.ErrNotFound) {
 				errs = append(errs, err)
 			}
 		}
@@ -129,7 +129,7 @@ func (c *Controller) claim(rs *api.ReplicaSet, owned, orphans []*api.Pod) ([]*ap
 		if rs.DeletionTimestamp != nil || p.DeletionTimestamp != nil || !matchesSelector(p, prm) {
 			continue
 		}
-		refs := append(append([]api.OwnerReference(nil), p.OwnerReferences...), controllerRef(rs))
+		refs := append(append([]api.OwnerReference(nil), p.OwnerReferences...), api.NewControllerRef(rs))
 		if err := c.setOwners(p, refs, "Adopted"); err != nil {
 			if !errors.Is(err, store.ErrNotFound) {
 				errs = append(errs, err)
@@ -154,20 +154,6 @@ func (c *Controller) setOwners(p *api.Pod, refs []api.OwnerReference, reason str
 	upd.OwnerReferences = refs
 	_, err := c.st.Pods.Update(Component, upd, reason)
 	return err
-}
-
-func withoutOwner(refs []api.OwnerReference, uid api.UID) []api.OwnerReference {
-	out := make([]api.OwnerReference, 0, len(refs))
-	for _, r := range refs {
-		if r.UID != uid {
-			out = append(out, r)
-		}
-	}
-	return out
-}
-
-func controllerRef(rs *api.ReplicaSet) api.OwnerReference {
-	return api.OwnerReference{Kind: api.KindReplicaSet, Name: rs.Name, UID: rs.UID, Controller: true, BlockOwnerDeletion: true}
 }
 
 // manage creates or deletes pods to bring the active pods to spec.replicas;
@@ -250,11 +236,11 @@ func (c *Controller) createPod(rs *api.ReplicaSet) error {
 	for range maxNameAttempts {
 		pod := &api.Pod{
 			ObjectMeta: api.ObjectMeta{
-				Name:            c.generateName(rs.Name),
+				Name:            api.GenerateName(c.names, rs.Name+"-"),
 				Namespace:       rs.Namespace,
 				Labels:          rs.Template.Labels,
 				Annotations:     rs.Template.Annotations,
-				OwnerReferences: []api.OwnerReference{controllerRef(rs)},
+				OwnerReferences: []api.OwnerReference{api.NewControllerRef(rs)},
 			},
 			Spec: rs.Template.Spec,
 		}
@@ -268,20 +254,6 @@ func (c *Controller) createPod(rs *api.ReplicaSet) error {
 	}
 	c.st.Record(Component, rs, ReasonFailedCreate, "Error creating: "+err.Error())
 	return err
-}
-
-// generateName returns prefix-xxxxx with five characters from nameAlphabet.
-func (c *Controller) generateName(prefix string) string {
-	base := prefix + "-"
-	if len(base) > maxGeneratedPrefix {
-		base = base[:maxGeneratedPrefix]
-	}
-	b := make([]byte, len(base)+5)
-	copy(b, base)
-	for i := len(base); i < len(b); i++ {
-		b[i] = nameAlphabet[c.names.IntN(len(nameAlphabet))]
-	}
-	return string(b)
 }
 
 // relatedPods returns the active pods controlled by every ReplicaSet that has

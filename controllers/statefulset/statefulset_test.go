@@ -120,7 +120,7 @@ func newFixture(t *testing.T, sc setCase) *fixture {
 	rev := func(tmpl *api.PodTemplate, n int64) *api.ControllerRevision {
 		return mustGet(st.Revisions.Create("test", &api.ControllerRevision{ObjectMeta: api.ObjectMeta{
 			Name: RevisionName("web", api.TemplateHash(tmpl.Hash, 0)), Namespace: "default",
-			Labels: labels, OwnerReferences: []api.OwnerReference{controllerRef(set)}}, Revision: n, Template: tmpl}, "test"))
+			Labels: labels, OwnerReferences: []api.OwnerReference{api.NewControllerRef(set)}}, Revision: n, Template: tmpl}, "test"))
 	}
 	f.r1 = rev(f.v1, 1)
 	if sc.update {
@@ -159,7 +159,7 @@ func (f *fixture) addPods(specs ...string) {
 		name := "web-" + parts[0]
 		labels := map[string]string{"app": "web", LabelPodName: name, LabelPodIndex: strconv.Itoa(ord), LabelRevision: rev.Name}
 		p := &api.Pod{ObjectMeta: api.ObjectMeta{Name: name, Namespace: "default", Labels: labels,
-			OwnerReferences: []api.OwnerReference{controllerRef(f.set)}}, Spec: tmpl.Spec, NodeName: "n1"}
+			OwnerReferences: []api.OwnerReference{api.NewControllerRef(f.set)}}, Spec: tmpl.Spec, NodeName: "n1"}
 		ready := func(at sim.Time) {
 			p.Status.Conditions = []api.Condition{{Type: api.PodReady, Status: api.ConditionTrue, LastTransitionTime: at}}
 		}

@@ -60,7 +60,7 @@ func (c *Controller) listRevisions(set *api.StatefulSet) ([]*api.ControllerRevis
 			break
 		}
 		upd := r.Clone()
-		upd.OwnerReferences = append(slices.Clone(r.OwnerReferences), controllerRef(set))
+		upd.OwnerReferences = append(slices.Clone(r.OwnerReferences), api.NewControllerRef(set))
 		adopted, err := c.st.Revisions.Update(Component, upd, "Adopted")
 		if err != nil {
 			errs = append(errs, err)
@@ -120,7 +120,7 @@ func (c *Controller) claimPods(set *api.StatefulSet) ([]*api.Pod, error) {
 		if set.DeletionTimestamp != nil {
 			continue
 		}
-		if err := c.setOwners(p, withoutOwner(p.OwnerReferences, set.UID), "Released"); err != nil && !errors.Is(err, store.ErrNotFound) {
+		if err := c.setOwners(p, api.WithoutOwner(p.OwnerReferences, set.UID), "Released"); err != nil && !errors.Is(err, store.ErrNotFound) {
 			errs = append(errs, err)
 		}
 	}
@@ -133,7 +133,7 @@ func (c *Controller) claimPods(set *api.StatefulSet) ([]*api.Pod, error) {
 		if !ok || p.ControllerRef() != nil || p.DeletionTimestamp != nil || set.DeletionTimestamp != nil || !matches(p) {
 			continue
 		}
-		refs := append(slices.Clone(p.OwnerReferences), controllerRef(set))
+		refs := append(slices.Clone(p.OwnerReferences), api.NewControllerRef(set))
 		if err := c.setOwners(p, refs, "Adopted"); err != nil {
 			if !errors.Is(err, store.ErrNotFound) {
 				errs = append(errs, err)
@@ -157,20 +157,6 @@ func (c *Controller) setOwners(p *api.Pod, refs []api.OwnerReference, reason str
 	upd.OwnerReferences = refs
 	_, err := c.st.Pods.Update(Component, upd, reason)
 	return err
-}
-
-func withoutOwner(refs []api.OwnerReference, uid api.UID) []api.OwnerReference {
-	out := make([]api.OwnerReference, 0, len(refs))
-	for _, r := range refs {
-		if r.UID != uid {
-			out = append(out, r)
-		}
-	}
-	return out
-}
-
-func controllerRef(set *api.StatefulSet) api.OwnerReference {
-	return api.OwnerReference{Kind: api.KindStatefulSet, Name: set.Name, UID: set.UID, Controller: true, BlockOwnerDeletion: true}
 }
 
 // revisions returns the set's current and update revisions and the collision
@@ -238,7 +224,7 @@ func (c *Controller) createRevision(set *api.StatefulSet, number int64, collisio
 				Namespace:       set.Namespace,
 				Labels:          labels,
 				Annotations:     set.Annotations,
-				OwnerReferences: []api.OwnerReference{controllerRef(set)},
+				OwnerReferences: []api.OwnerReference{api.NewControllerRef(set)},
 			},
 			Revision: number,
 			Template: set.Template,
@@ -541,7 +527,7 @@ func (s *syncState) newPod(ord int) *api.Pod {
 			Namespace:       set.Namespace,
 			Labels:          labels,
 			Annotations:     tmpl.Annotations,
-			OwnerReferences: []api.OwnerReference{controllerRef(set)},
+			OwnerReferences: []api.OwnerReference{api.NewControllerRef(set)},
 		},
 		Spec:      tmpl.Spec,
 		Hostname:  name,

@@ -2,6 +2,7 @@ package api
 
 import (
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -203,5 +204,21 @@ func TestLeaseRenewTimeAt(t *testing.T) {
 	l.Renewing = false
 	if l.RenewTimeAt(100e9) != 5e9 {
 		t.Error("a lease that is not renewing must keep its renew time")
+	}
+}
+
+func TestOwnerHelpers(t *testing.T) {
+	rs := &ReplicaSet{ObjectMeta: ObjectMeta{Name: "web", UID: "u1"}}
+	ref := NewControllerRef(rs)
+	if ref != (OwnerReference{Kind: KindReplicaSet, Name: "web", UID: "u1", Controller: true, BlockOwnerDeletion: true}) {
+		t.Fatalf("NewControllerRef = %+v", ref)
+	}
+	refs := []OwnerReference{ref, {Kind: KindDeployment, Name: "d", UID: "u2"}}
+	if got := WithoutOwner(refs, "u1"); len(got) != 1 || got[0].UID != "u2" || len(refs) != 2 {
+		t.Fatalf("WithoutOwner = %+v (input %+v)", got, refs)
+	}
+	name := GenerateName(sim.NewStream(1, 0, "t"), strings.Repeat("x", 70)+"-")
+	if len(name) != 63 || strings.Trim(name[58:], safeAlphabet) != "" {
+		t.Fatalf("GenerateName = %q", name)
 	}
 }

@@ -441,11 +441,10 @@ func TemplateHash(hash uint32, collisionCount int32) string {
 			h *= 16777619
 		}
 	}
-	const alphanums = "bcdfghjklmnpqrstvwxz2456789"
 	digits := strconv.FormatUint(uint64(h), 10)
 	out := make([]byte, len(digits))
 	for i := 0; i < len(digits); i++ {
-		out[i] = alphanums[int(digits[i])%len(alphanums)]
+		out[i] = safeAlphabet[int(digits[i])%len(safeAlphabet)]
 	}
 	return string(out)
 }
