@@ -104,8 +104,11 @@ func (l *nodeList) set(it *nodeItem, member bool) {
 
 // groupKey identifies a framework.PodGroup.
 type groupKey struct {
-	ns          string
-	labels      unsafe.Pointer // the label map's identity; nil when empty
+	ns     string
+	labels unsafe.Pointer // the label map's identity; nil when empty
+	// spec is the pod's spec when it has pod (anti-)affinity, whose
+	// compiled terms the group's Info carries; nil otherwise, so that pods
+	// without any (bare pods, each with its own spec) share a group.
 	spec        *api.PodSpec
 	terminating bool
 }
@@ -127,7 +130,10 @@ type itemGroup struct {
 }
 
 func keyOf(p *api.Pod) groupKey {
-	k := groupKey{ns: p.Namespace, spec: p.Spec, terminating: p.DeletionTimestamp != nil}
+	k := groupKey{ns: p.Namespace, terminating: p.DeletionTimestamp != nil}
+	if a := p.Spec.Affinity; a != nil && (a.PodAffinity != nil || a.PodAnti != nil) {
+		k.spec = p.Spec
+	}
 	if len(p.Labels) > 0 {
 		k.labels = reflect.ValueOf(p.Labels).UnsafePointer()
 	}

@@ -134,3 +134,49 @@ func TestNumFeasibleNodesToFind(t *testing.T) {
 		}
 	}
 }
+
+// TestPodGroupsShareAffinityFreeSpecs checks the grouping key: pods without
+// pod (anti-)affinity share a group whatever their specs, while a pod with
+// some is grouped by its spec (its compiled terms).
+func TestPodGroupsShareAffinityFreeSpecs(t *testing.T) {
+	c := NewCache()
+	c.AddNode(makeNode("n1", "A", 64000, 64*gi))
+	c.AddNode(makeNode("n2", "B", 64000, 64*gi))
+	add := func(name, node string, anti bool) {
+		p := makePod(name, 100, gi)
+		p.NodeName = node
+		if anti {
+			p.Spec.Affinity = &api.Affinity{PodAnti: &api.PodAffinity{Required: []api.PodAffinityTerm{{TopologyKey: api.LabelHostname}}}}
+		}
+		c.AddPod(p)
+	}
+	add("bare-1", "n1", false)
+	add("bare-2", "n2", false)
+	add("bare-3", "n1", false)
+	add("anti-1", "n1", true)
+	add("anti-2", "n2", true)
+	groups := c.PodGroups()
+	if len(groups) != 3 {
+		t.Fatalf("%d groups, want 3 (one for the bare pods, one per anti-affinity spec)", len(groups))
+	}
+	bare := groups[0]
+	if bare.Info.Pod.Name != "bare-1" {
+		t.Fatalf("first group made by %s, want bare-1", bare.Info.Pod.Name)
+	}
+	counts := map[string]int32{}
+	for _, gn := range bare.Nodes {
+		counts[gn.Node.Name()] = gn.Count
+	}
+	if counts["n1"] != 2 || counts["n2"] != 1 {
+		t.Fatalf("bare group counts %v, want n1:2 n2:1", counts)
+	}
+	for _, g := range groups[1:] {
+		if len(g.Nodes) != 1 || g.Nodes[0].Count != 1 || len(g.Info.RequiredAntiAffinityTerms) != 1 {
+			t.Fatalf("anti-affinity group of %s: %+v", g.Info.Pod.Name, g.Nodes)
+		}
+	}
+	c.RemovePod(&api.Pod{ObjectMeta: api.ObjectMeta{Name: "bare-1", Namespace: "default", UID: "uid-bare-1"}, NodeName: "n1"})
+	if got := len(c.PodGroups()); got != 3 {
+		t.Fatalf("after removing bare-1: %d groups, want 3 (bare-2 and bare-3 remain)", got)
+	}
+}

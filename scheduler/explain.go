@@ -163,7 +163,7 @@ func (s *Scheduler) explain(prof *Profile, pod *api.Pod) (*Explanation, error) {
 	}
 	var filters []filterRef
 	for _, pl := range prof.filter {
-		if _, skip := state.SkipFilterPlugins[pl.Name()]; !skip {
+		if !state.SkipFilterPlugins.Has(pl.Name()) {
 			filters = append(filters, filterRef{pl})
 		}
 	}

@@ -27,7 +27,7 @@ func (h *handle) RunPreFilterExtensionAddPod(state *framework.CycleState, podToS
 			continue
 		}
 		name := prof.preFilter[i].Name()
-		if _, skip := state.SkipFilterPlugins[name]; skip {
+		if state.SkipFilterPlugins.Has(name) {
 			continue
 		}
 		if st := ext.AddPod(state, podToSchedule, podToAdd, ni); !st.IsSuccess() {
@@ -46,7 +46,7 @@ func (h *handle) RunPreFilterExtensionRemovePod(state *framework.CycleState, pod
 			continue
 		}
 		name := prof.preFilter[i].Name()
-		if _, skip := state.SkipFilterPlugins[name]; skip {
+		if state.SkipFilterPlugins.Has(name) {
 			continue
 		}
 		if st := ext.RemovePod(state, podToSchedule, podToRemove, ni); !st.IsSuccess() {
@@ -62,7 +62,7 @@ func (h *handle) RunFilterPluginsWithNominatedPods(state *framework.CycleState, 
 	prof := h.profile()
 	filters := h.filters[:0]
 	for _, pl := range prof.filter {
-		if _, skip := state.SkipFilterPlugins[pl.Name()]; !skip {
+		if !state.SkipFilterPlugins.Has(pl.Name()) {
 			filters = append(filters, filterRef{pl})
 		}
 	}

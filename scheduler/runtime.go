@@ -316,22 +316,18 @@ func (p *Profile) runPreFilter(state *framework.CycleState, pod *api.Pod, nodes 
 	var result map[string]struct{}
 	restricted := false
 	var pluginsWithNodes []string
-	var skip map[string]struct{}
 	var ret *framework.Status
+	state.SkipFilterPlugins = state.SkipFilterPlugins[:0]
 	for _, pl := range p.preFilter {
 		r, s := pl.PreFilter(state, pod, nodes)
 		if s.IsSkip() {
-			if skip == nil {
-				skip = map[string]struct{}{}
-			}
-			skip[pl.Name()] = struct{}{}
+			state.SkipFilterPlugins = append(state.SkipFilterPlugins, pl.Name())
 			continue
 		}
 		if !s.IsSuccess() {
 			s.WithPlugin(pl.Name())
 			switch s.Code() {
 			case framework.UnschedulableAndUnresolvable:
-				state.SkipFilterPlugins = skip
 				return nil, s, nil
 			case framework.Unschedulable:
 				ret = s
@@ -361,11 +357,9 @@ func (p *Profile) runPreFilter(state *framework.CycleState, pod *api.Pod, nodes 
 			if len(pluginsWithNodes) == 1 {
 				msg = fmt.Sprintf("node(s) didn't satisfy plugin %v", pluginsWithNodes[0])
 			}
-			state.SkipFilterPlugins = skip
 			return result, framework.NewStatus(framework.UnschedulableAndUnresolvable, msg), pluginsWithNodes
 		}
 	}
-	state.SkipFilterPlugins = skip
 	if !restricted {
 		return nil, ret, pluginsWithNodes
 	}
@@ -401,21 +395,17 @@ func (p *Profile) runPostFilter(state *framework.CycleState, pod *api.Pod, m fra
 
 // runPreScore runs PreScore plugins, recording Skips in state.
 func (p *Profile) runPreScore(state *framework.CycleState, pod *api.Pod, nodes []*framework.NodeInfo) *framework.Status {
-	var skip map[string]struct{}
+	state.SkipScorePlugins = state.SkipScorePlugins[:0]
 	for _, pl := range p.preScore {
 		s := pl.PreScore(state, pod, nodes)
 		if s.IsSkip() {
-			if skip == nil {
-				skip = map[string]struct{}{}
-			}
-			skip[pl.Name()] = struct{}{}
+			state.SkipScorePlugins = append(state.SkipScorePlugins, pl.Name())
 			continue
 		}
 		if !s.IsSuccess() {
 			return framework.AsStatus(fmt.Errorf("running PreScore plugin %q: %s", pl.Name(), s.Message())).WithPlugin(pl.Name())
 		}
 	}
-	state.SkipScorePlugins = skip
 	return nil
 }
 
@@ -457,7 +447,7 @@ func (p *Profile) runScoreTable(state *framework.CycleState, pod *api.Pod, nodes
 		return names
 	}
 	for i, pl := range p.score {
-		if _, skip := state.SkipScorePlugins[pl.Name()]; skip {
+		if state.SkipScorePlugins.Has(pl.Name()) {
 			buf[i] = buf[i][:0]
 			continue
 		}

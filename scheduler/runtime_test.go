@@ -264,10 +264,16 @@ func TestFitErrorHistogram(t *testing.T) {
 		n.Taints = []api.Taint{{Key: "dedicated", Value: "gpu", Effect: api.TaintNoSchedule}}
 		w.addNode(n)
 	}
+	// Cordoned and tainted: the first filter in the profile's order,
+	// NodeUnschedulable, names it.
+	c := makeNode("cordoned", "", 8000, 8*gi)
+	c.Unschedulable = true
+	c.Taints = []api.Taint{{Key: "dedicated", Value: "gpu", Effect: api.TaintNoSchedule}}
+	w.addNode(c)
 	w.s.Start()
 	w.addPod(makePod("p", 1000, gi))
 	w.run(time.Millisecond)
-	want := "0/6 nodes are available: 3 Insufficient cpu, 3 node(s) had untolerated taint {dedicated: gpu}."
+	want := "0/7 nodes are available: 1 node(s) were unschedulable, 3 Insufficient cpu, 3 node(s) had untolerated taint {dedicated: gpu}."
 	if got := lastEvent(w, "FailedScheduling"); got != want {
 		t.Fatalf("message %q, want %q", got, want)
 	}

@@ -161,7 +161,7 @@ func (s *Scheduler) schedulePod(prof *Profile, state *framework.CycleState, pod 
 
 	filters := s.filters[:0]
 	for _, pl := range prof.filter {
-		if _, skip := state.SkipFilterPlugins[pl.Name()]; !skip {
+		if !state.SkipFilterPlugins.Has(pl.Name()) {
 			filters = append(filters, filterRef{pl})
 		}
 	}
@@ -271,7 +271,7 @@ func (s *Scheduler) findFeasible(prof *Profile, filters []filterRef, state *fram
 	// Without nominated pods, filter chunks of nodes plugin by plugin, then
 	// take the results in node order as the one-node-at-a-time loop would:
 	// filters are pure, so only the number of nodes evaluated differs.
-	batches, tables := s.filterBatches(filters)
+	paths := s.filterPaths(filters, state, pod)
 	for done := 0; done < n; {
 		m := min(max(want-len(feasible), minFilterChunk), n-done)
 		chunk, chunkIDs := s.chunk[:0], s.chunkIDs[:0]
@@ -285,7 +285,7 @@ func (s *Scheduler) findFeasible(prof *Profile, filters []filterRef, state *fram
 			chunkIDs = append(chunkIDs, ids[:rest]...)
 		}
 		s.chunk, s.chunkIDs = chunk, chunkIDs
-		statuses, which, failed := s.filterChunk(filters, batches, tables, state, pod, chunk, chunkIDs)
+		statuses, which, failed := s.filterChunk(filters, paths, state, pod, chunk, chunkIDs)
 		if failed == 0 {
 			// Every node passed: take them in order, up to want.
 			take := min(len(chunk), want-len(feasible))
@@ -327,17 +327,31 @@ func (s *Scheduler) findFeasible(prof *Profile, filters []filterRef, state *fram
 // minFilterChunk is the smallest number of nodes filtered together.
 const minFilterChunk = 16
 
-// filterBatches returns, parallel to filters, each filter as a batch filter
-// and as a table filter (nil when it is not one), in scratch space.
-func (s *Scheduler) filterBatches(filters []filterRef) ([]framework.BatchFilterPlugin, []framework.TableFilterPlugin) {
-	out, tables := s.batches[:0], s.tables[:0]
+// filterPath is how a filter of the cycle runs over a chunk of nodes.
+type filterPath struct {
+	batch framework.BatchFilterPlugin // nil when not a batch filter
+	table framework.TableFilterPlugin // nil when not a table filter
+	// flags, when flagged, are the row flags outside which the filter
+	// passes every node (framework.FlagFilterPlugin).
+	flags   framework.NodeFlags
+	flagged bool
+}
+
+// filterPaths returns, parallel to filters, how each runs for pod in this
+// cycle, in scratch space.
+func (s *Scheduler) filterPaths(filters []filterRef, state *framework.CycleState, pod *api.Pod) []filterPath {
+	out := s.paths[:0]
 	for _, f := range filters {
-		b, _ := f.pl.(framework.BatchFilterPlugin)
-		t, _ := f.pl.(framework.TableFilterPlugin)
-		out, tables = append(out, b), append(tables, t)
+		var fp filterPath
+		fp.batch, _ = f.pl.(framework.BatchFilterPlugin)
+		fp.table, _ = f.pl.(framework.TableFilterPlugin)
+		if ff, ok := f.pl.(framework.FlagFilterPlugin); ok {
+			fp.flags, fp.flagged = ff.FilterFlags(state, pod)
+		}
+		out = append(out, fp)
 	}
-	s.batches, s.tables = out, tables
-	return out, tables
+	s.paths = out
+	return out
 }
 
 // filterChunk runs the filters over nodes, each node until its first
@@ -345,7 +359,7 @@ func (s *Scheduler) filterBatches(filters []filterRef) ([]framework.BatchFilterP
 // when it passed) and the index of the filter that failed it (scratch space,
 // valid until the next call; the caller clears the statuses), and how many
 // nodes failed.
-func (s *Scheduler) filterChunk(filters []filterRef, batches []framework.BatchFilterPlugin, tables []framework.TableFilterPlugin, state *framework.CycleState, pod *api.Pod, nodes []*framework.NodeInfo, ids []int32) ([]*framework.Status, []int, int) {
+func (s *Scheduler) filterChunk(filters []filterRef, paths []filterPath, state *framework.CycleState, pod *api.Pod, nodes []*framework.NodeInfo, ids []int32) ([]*framework.Status, []int, int) {
 	m := len(nodes)
 	if cap(s.chunkStatus) < m {
 		s.chunkStatus = make([]*framework.Status, m)
@@ -363,21 +377,47 @@ func (s *Scheduler) filterChunk(filters []filterRef, batches []framework.BatchFi
 	copy(aliveNodes, nodes)
 	copy(aliveIDs, ids)
 	table := s.cache.NodeTable()
-	for fi, f := range filters {
-		if len(alive) == 0 {
-			break
+	for fi := 0; fi < len(filters) && len(alive) > 0; {
+		if paths[fi].flagged {
+			// A run of flag filters: one pass over the rows, and the
+			// filters themselves, in order, only where a flag is set.
+			mask, end := paths[fi].flags, fi+1
+			for end < len(filters) && paths[end].flagged {
+				mask |= paths[end].flags
+				end++
+			}
+			rows := table.Rows
+			w := 0
+			for w < len(aliveIDs) && rows[aliveIDs[w]].Flags&mask == 0 {
+				w++
+			}
+			for k := w; k < len(aliveIDs); k++ {
+				if rows[aliveIDs[k]].Flags&mask != 0 {
+					if st, j := runFilterRun(filters[fi:end], state, pod, aliveNodes[k]); st != nil {
+						statuses[alive[k]], which[alive[k]] = st, fi+j
+						continue
+					}
+				}
+				alive[w], aliveNodes[w], aliveIDs[w] = alive[k], aliveNodes[k], aliveIDs[k]
+				w++
+			}
+			alive, aliveNodes, aliveIDs = alive[:w], aliveNodes[:w], aliveIDs[:w]
+			fi = end
+			continue
 		}
+		f := filters[fi]
 		out := s.out[:len(alive)]
-		switch {
-		case tables[fi] != nil:
-			tables[fi].FilterTable(state, pod, table, aliveIDs, aliveNodes, out)
-		case batches[fi] != nil:
-			batches[fi].FilterNodes(state, pod, aliveNodes, out)
+		switch fp := paths[fi]; {
+		case fp.table != nil:
+			fp.table.FilterTable(state, pod, table, aliveIDs, aliveNodes, out)
+		case fp.batch != nil:
+			fp.batch.FilterNodes(state, pod, aliveNodes, out)
 		default:
 			for k, ni := range aliveNodes {
 				out[k] = f.pl.Filter(state, pod, ni)
 			}
 		}
+		fi++
 		// Keep the nodes that passed; most do, so look for the first
 		// failure before moving anything.
 		w := 0
@@ -389,7 +429,7 @@ func (s *Scheduler) filterChunk(filters []filterRef, batches []framework.BatchFi
 		}
 		for k := w; k < len(out); k++ {
 			if st := out[k]; !st.IsSuccess() {
-				statuses[alive[k]], which[alive[k]] = st, fi
+				statuses[alive[k]], which[alive[k]] = st, fi-1
 				continue
 			}
 			alive[w], aliveNodes[w], aliveIDs[w] = alive[k], aliveNodes[k], aliveIDs[k]
@@ -402,14 +442,15 @@ func (s *Scheduler) filterChunk(filters []filterRef, batches []framework.BatchFi
 	return statuses, which, m - len(alive)
 }
 
-// runFilters runs the filters on one node until the first failure.
-func runFilters(filters []filterRef, state *framework.CycleState, pod *api.Pod, ni *framework.NodeInfo) (*framework.Status, string) {
-	for _, f := range filters {
+// runFilterRun runs filters on one node until the first failure, which it
+// returns with the failing filter's index in filters (nil, 0 when all pass).
+func runFilterRun(filters []filterRef, state *framework.CycleState, pod *api.Pod, ni *framework.NodeInfo) (*framework.Status, int) {
+	for j, f := range filters {
 		if st := f.pl.Filter(state, pod, ni); !st.IsSuccess() {
-			return st, f.pl.Name()
+			return st, j
 		}
 	}
-	return nil, ""
+	return nil, 0
 }
 
 // filterNode runs the filters on one node, twice when higher-or-equal
@@ -421,7 +462,10 @@ func (s *Scheduler) filterNode(prof *Profile, filters []filterRef, state *framew
 			return st, pl
 		}
 	}
-	return runFilters(filters, state, pod, ni)
+	if st, j := runFilterRun(filters, state, pod, ni); st != nil {
+		return st, filters[j].pl.Name()
+	}
+	return nil, ""
 }
 
 // filterWithNominated runs the first pass of nominated-pod filtering: the node
@@ -445,7 +489,7 @@ func (s *Scheduler) filterWithNominated(prof *Profile, filters []filterRef, stat
 			if ext == nil {
 				continue
 			}
-			if _, skip := state.SkipFilterPlugins[prof.preFilter[i].Name()]; skip {
+			if state.SkipFilterPlugins.Has(prof.preFilter[i].Name()) {
 				continue
 			}
 			if st := ext.AddPod(st2, pod, np, ni2); !st.IsSuccess() {

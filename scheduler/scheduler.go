@@ -47,7 +47,7 @@ type Scheduler struct {
 	feasible []*framework.NodeInfo
 	failures []nodeFailure
 	filters  []filterRef
-	batches  []framework.BatchFilterPlugin
+	paths    []filterPath
 	chunk    []*framework.NodeInfo
 	// filterChunk's scratch
 	chunkStatus []*framework.Status
@@ -57,13 +57,11 @@ type Scheduler struct {
 	out         []*framework.Status
 	scores      [][]framework.NodeScore
 	totals      []int64
-	// ID lists parallel to nodesBuf, feasible, chunk and aliveNodes, and the
-	// table filters of the cycle (parallel to filters)
+	// ID lists parallel to nodesBuf, feasible, chunk and aliveNodes
 	idsBuf      []int32
 	feasibleIDs []int32
 	chunkIDs    []int32
 	aliveIDs    []int32
-	tables      []framework.TableFilterPlugin
 
 	stats Stats
 }

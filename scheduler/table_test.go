@@ -217,6 +217,15 @@ func TestTablePluginsAgree(t *testing.T) {
 							t.Fatalf("%s node %s: Filter %v, FilterTable %v", where, ni.Name(), a, b)
 						}
 					}
+					if ff, ok := pl.(framework.FlagFilterPlugin); ok {
+						if flags, ok := ff.FilterFlags(state, p); ok {
+							for j, ni := range nodes {
+								if table.Rows[ids[j]].Flags&flags == 0 && !got[j].IsSuccess() {
+									t.Fatalf("%s node %s: flags %b outside %b, yet Filter %v", where, ni.Name(), table.Rows[ids[j]].Flags, flags, view(got[j]))
+								}
+							}
+						}
+					}
 				}
 				if isTS {
 					if ps, ok := pl.(framework.PreScorePlugin); ok {

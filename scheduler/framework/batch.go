@@ -27,8 +27,9 @@ type BatchScorePlugin interface {
 
 // PodGroup is a set of pods in the scheduler cache that are alike for pod
 // (anti-)affinity and topology spreading: the same namespace, the same label
-// map (by identity: pods made from one template share it), the same spec,
-// and all terminating (deletionTimestamp set) or none. Plugins that match
+// map (by identity: pods made from one template share it), the same pod
+// (anti-)affinity (one spec, or none at all), and all terminating
+// (deletionTimestamp set) or none. Plugins that match
 // selectors against every pod of the cluster evaluate them once per group
 // instead, then visit only the nodes of the groups that match.
 type PodGroup struct {
@@ -39,7 +40,7 @@ type PodGroup struct {
 	Terminating bool
 	// Info is the PodInfo of the pod that created the group: its compiled
 	// (anti-)affinity terms are those of every pod of the group (they depend
-	// only on the spec, the namespace and the labels). Its Pod stands for
+	// only on the spec's affinity, the namespace and the labels). Its Pod stands for
 	// the group's namespace and labels; it may have left the cache since.
 	Info *PodInfo
 	// Nodes lists the NodeInfos holding pods of the group, each with how

@@ -14,13 +14,19 @@ type StateData interface {
 //
 // The data lives in a short slice searched linearly: a cycle holds a handful
 // of keys, plugins read them once or more per node, and comparing constant
-// keys is far cheaper than hashing them.
+// keys is far cheaper than hashing them. The first few entries, and the
+// skip sets' first names, are stored in the state itself, so a cycle
+// allocates one CycleState and nothing more for them.
 type CycleState struct {
 	data []stateEntry
 	// SkipFilterPlugins and SkipScorePlugins name plugins whose PreFilter or
 	// PreScore returned Skip.
-	SkipFilterPlugins map[string]struct{}
-	SkipScorePlugins  map[string]struct{}
+	SkipFilterPlugins PluginSet
+	SkipScorePlugins  PluginSet
+
+	dataBuf       [8]stateEntry
+	skipFilterBuf [6]string
+	skipScoreBuf  [6]string
 }
 
 type stateEntry struct {
@@ -28,9 +34,26 @@ type stateEntry struct {
 	data StateData
 }
 
+// PluginSet is a set of plugin names, few enough to search linearly.
+type PluginSet []string
+
+// Has reports whether name is in s.
+func (s PluginSet) Has(name string) bool {
+	for _, n := range s {
+		if n == name {
+			return true
+		}
+	}
+	return false
+}
+
 // NewCycleState returns an empty state.
 func NewCycleState() *CycleState {
-	return &CycleState{data: make([]stateEntry, 0, 8)}
+	c := &CycleState{}
+	c.data = c.dataBuf[:0]
+	c.SkipFilterPlugins = c.skipFilterBuf[:0]
+	c.SkipScorePlugins = c.skipScoreBuf[:0]
+	return c
 }
 
 // Read returns the data under key, or ErrNotFound.
@@ -69,23 +92,12 @@ func (c *CycleState) Clone() *CycleState {
 	if c == nil {
 		return nil
 	}
-	n := &CycleState{data: make([]stateEntry, len(c.data), max(len(c.data), 8))}
-	for i, e := range c.data {
-		n.data[i] = stateEntry{e.key, e.data.Clone()}
+	n := NewCycleState()
+	for _, e := range c.data {
+		n.data = append(n.data, stateEntry{e.key, e.data.Clone()})
 	}
-	n.SkipFilterPlugins = cloneSet(c.SkipFilterPlugins)
-	n.SkipScorePlugins = cloneSet(c.SkipScorePlugins)
-	return n
-}
-
-func cloneSet(s map[string]struct{}) map[string]struct{} {
-	if s == nil {
-		return nil
-	}
-	n := make(map[string]struct{}, len(s))
-	for k := range s {
-		n[k] = struct{}{}
-	}
+	n.SkipFilterPlugins = append(n.SkipFilterPlugins, c.SkipFilterPlugins...)
+	n.SkipScorePlugins = append(n.SkipScorePlugins, c.SkipScorePlugins...)
 	return n
 }
 

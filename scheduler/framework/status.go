@@ -43,10 +43,18 @@ type Status struct {
 	err     error
 }
 
-// NewStatus returns a status with a code and reasons.
+// NewStatus returns a status with a code and reasons. A Skip without
+// reasons, which PreFilter and PreScore plugins return every cycle they
+// have nothing to do, is one shared status; WithPlugin names a copy of it.
 func NewStatus(code Code, reasons ...string) *Status {
+	if code == Skip && len(reasons) == 0 {
+		return sharedSkip
+	}
 	return &Status{code: code, reasons: reasons}
 }
+
+// sharedSkip is NewStatus(Skip): never written.
+var sharedSkip = &Status{code: Skip}
 
 // AsStatus wraps an error as an Error status (nil for a nil error).
 func AsStatus(err error) *Status {
@@ -110,8 +118,12 @@ func (s *Status) Plugin() string {
 
 // WithPlugin sets the plugin name and returns s (a nil s stays nil). It
 // does not write a name s already has, so a plugin may return one status
-// value for many nodes.
+// value for many nodes. The shared Skip status is not written: WithPlugin
+// returns a named copy of it.
 func (s *Status) WithPlugin(name string) *Status {
+	if s == sharedSkip {
+		return &Status{code: Skip, plugin: name}
+	}
 	if s != nil && s.plugin != name {
 		s.plugin = name
 	}

@@ -142,6 +142,22 @@ type TableFilterPlugin interface {
 	FilterTable(state *CycleState, p *api.Pod, t *NodeTable, ids []int32, nodes []*NodeInfo, statuses []*Status)
 }
 
+// FlagFilterPlugin is a TableFilterPlugin that passes, for a given pod,
+// every node whose row carries none of some flags: NodeUnschedulable passes
+// every node that is not cordoned, TaintToleration every node without a
+// NoSchedule or NoExecute taint. The scheduler checks a run of consecutive
+// flag filters in one pass over the rows and calls them only on the nodes
+// that carry one of their flags, in their order, so the first failure and
+// its status are what running each filter would give.
+type FlagFilterPlugin interface {
+	TableFilterPlugin
+	// FilterFlags returns flags such that Filter(state, p, ni) passes
+	// every node whose row has none of them, for the pod and this cycle
+	// (PreFilter has run). ok is false when the plugin cannot say; the
+	// scheduler then calls FilterTable.
+	FilterFlags(state *CycleState, p *api.Pod) (flags NodeFlags, ok bool)
+}
+
 // TableScorePlugin is a BatchScorePlugin that can also read a NodeTable.
 type TableScorePlugin interface {
 	BatchScorePlugin

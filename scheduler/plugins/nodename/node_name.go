@@ -62,6 +62,11 @@ func (pl *NodeName) FilterNodes(state *framework.CycleState, p *api.Pod, nodes [
 	}
 }
 
+// FilterFlags: Filter passes every node for a pod without spec.nodeName.
+func (*NodeName) FilterFlags(_ *framework.CycleState, p *api.Pod) (framework.NodeFlags, bool) {
+	return framework.NodeMissing, p.NodeName == ""
+}
+
 // FilterTable is FilterNodes reading the node table: a pod naming no node
 // passes every node that has a node object.
 func (pl *NodeName) FilterTable(state *framework.CycleState, p *api.Pod, t *framework.NodeTable, ids []int32, nodes []*framework.NodeInfo, statuses []*framework.Status) {

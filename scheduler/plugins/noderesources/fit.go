@@ -356,15 +356,18 @@ func (f *Fit) ScoreTable(state *framework.CycleState, p *api.Pod, t *framework.N
 	}
 	cpu, mem, w := reqs[0], reqs[1], f.weights
 	rows := t.Rows
+	even := w == [2]int64{1, 1}
 	for i, id := range ids {
 		r := &rows[id]
 		if r.Flags&framework.NodeMissing != 0 {
 			return framework.AsStatus(errNoNode)
 		}
-		if w == [2]int64{1, 1} && r.AllocMilliCPU != 0 && r.AllocMemory != 0 {
-			// Both scores are in [0, 100]: halving is a shift.
-			scores[i].Score = (leastScoreNoDiv(r.NonZeroMilliCPU+cpu, r.AllocMilliCPU) +
-				leastScoreNoDiv(r.NonZeroMemory+mem, r.AllocMemory)) >> 1
+		cr, mr, ca, ma := r.NonZeroMilliCPU+cpu, r.NonZeroMemory+mem, r.AllocMilliCPU, r.AllocMemory
+		if even && uint64(ca-1) < maxNoDivCapacity && uint64(ma-1) < maxNoDivCapacity &&
+			uint64(cr) <= uint64(ca) && uint64(mr) <= uint64(ma) {
+			// The common case, inline: both scores are in [0, 100], so
+			// halving their sum is a shift.
+			scores[i].Score = (leastQuotient(cr, ca) + leastQuotient(mr, ma)) >> 1
 			continue
 		}
 		var total, weights int64

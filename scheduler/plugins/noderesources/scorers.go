@@ -30,12 +30,20 @@ func leastScoreNoDiv(requested, capacity int64) int64 {
 	if capacity > maxNoDivCapacity || capacity < 0 || requested < 0 {
 		return leastRequestedScore(requested, capacity)
 	}
+	return leastQuotient(requested, capacity)
+}
+
+// leastQuotient is (capacity − requested)·100 / capacity for
+// 0 ≤ requested ≤ capacity and 0 < capacity ≤ maxNoDivCapacity, small
+// enough to inline. x = (capacity − requested)·100 and capacity are exact
+// in float64, and rounding is monotonic, so the correctly rounded quotient
+// lies in [⌊x/capacity⌋, ⌊x/capacity⌋ + 1]: truncated, it is the floor or
+// one above it, which one multiply-compare tells apart.
+func leastQuotient(requested, capacity int64) int64 {
 	x := (capacity - requested) * framework.MaxNodeScore
 	q := int64(float64(x) / float64(capacity))
 	if q*capacity > x {
 		q--
-	} else if (q+1)*capacity <= x {
-		q++
 	}
 	return q
 }

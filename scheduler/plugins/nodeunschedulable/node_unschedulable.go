@@ -62,6 +62,11 @@ func (pl *NodeUnschedulable) FilterNodes(state *framework.CycleState, p *api.Pod
 	}
 }
 
+// FilterFlags: Filter passes every node that is not cordoned.
+func (*NodeUnschedulable) FilterFlags(*framework.CycleState, *api.Pod) (framework.NodeFlags, bool) {
+	return framework.NodeMissing | framework.NodeUnschedulable, true
+}
+
 // FilterTable is FilterNodes reading the node table: only cordoned (or
 // missing) nodes are looked at.
 func (pl *NodeUnschedulable) FilterTable(state *framework.CycleState, p *api.Pod, t *framework.NodeTable, ids []int32, nodes []*framework.NodeInfo, statuses []*framework.Status) {

@@ -85,6 +85,12 @@ func (pl *TaintToleration) FilterNodes(state *framework.CycleState, p *api.Pod, 
 	}
 }
 
+// FilterFlags: Filter passes every node without a NoSchedule or NoExecute
+// taint.
+func (*TaintToleration) FilterFlags(*framework.CycleState, *api.Pod) (framework.NodeFlags, bool) {
+	return framework.NodeMissing | framework.NodeHardTaints, true
+}
+
 // FilterTable is FilterNodes reading the node table: only nodes with a
 // NoSchedule or NoExecute taint (or no node object) are looked at.
 func (pl *TaintToleration) FilterTable(state *framework.CycleState, p *api.Pod, t *framework.NodeTable, ids []int32, nodes []*framework.NodeInfo, statuses []*framework.Status) {
