@@ -2,6 +2,7 @@ package scheduler
 
 import (
 	"fmt"
+	"math"
 	"time"
 
 	configv1 "k8s.io/kube-scheduler/config/v1"
@@ -47,6 +48,7 @@ type Profile struct {
 	scoreTable    []framework.TableScorePlugin // parallel to score; nil entries
 	scoreNameless []bool                       // parallel to score: NormalizeScore reads no names
 	names         []string                     // runScore's scratch
+	cols          []scoreColumn                // totalScores' scratch
 	scoreWeight   []int64                      // parallel to score
 	reserve       []framework.ReservePlugin
 	permit        []framework.PermitPlugin
@@ -416,14 +418,14 @@ func (p *Profile) runPreScore(state *framework.CycleState, pod *api.Pod, nodes [
 // parallel to nodes, or is empty when the plugin was skipped. The first
 // failure stops it with an error status naming the plugin.
 func (p *Profile) runScore(state *framework.CycleState, pod *api.Pod, nodes []*framework.NodeInfo, buf [][]framework.NodeScore) ([][]framework.NodeScore, *framework.Status) {
-	return p.runScoreTable(state, pod, nodes, nil, nil, buf, nil)
+	return p.runScoreTable(state, pod, nodes, nil, nil, buf, true)
 }
 
 // runScoreTable is runScore for nodes whose rows in table t are ids[i]
-// (nodes[i].ID), adding each node's weighted scores to totals[i] when
-// totals is not nil. Table score plugins read t (nil: no table); the names
-// in their entries are set only when their NormalizeScore needs them.
-func (p *Profile) runScoreTable(state *framework.CycleState, pod *api.Pod, nodes []*framework.NodeInfo, t *framework.NodeTable, ids []int32, buf [][]framework.NodeScore, totals []int64) ([][]framework.NodeScore, *framework.Status) {
+// (nodes[i].ID). Unless weigh is set, the scores are left normalised,
+// unchecked and unweighted, for totalScores. Table score plugins read t (nil: no table); the names in
+// their entries are set only when their NormalizeScore needs them.
+func (p *Profile) runScoreTable(state *framework.CycleState, pod *api.Pod, nodes []*framework.NodeInfo, t *framework.NodeTable, ids []int32, buf [][]framework.NodeScore, weigh bool) ([][]framework.NodeScore, *framework.Status) {
 	n := len(nodes)
 	for len(buf) < len(p.score) {
 		buf = append(buf, nil)
@@ -488,30 +490,84 @@ func (p *Profile) runScoreTable(state *framework.CycleState, pod *api.Pod, nodes
 				return buf, framework.AsStatus(fmt.Errorf("running Normalize on Score plugin %q: %s", pl.Name(), st.Message())).WithPlugin(pl.Name())
 			}
 		}
-		// Range check, weight and (when asked) the totals in one pass.
-		w := p.scoreWeight[i]
-		if totals != nil {
-			totals = totals[:n]
+	}
+	if weigh {
+		for i, pl := range p.score {
+			w := p.scoreWeight[i]
+			scores := buf[i]
 			for j := range scores {
 				sc := scores[j].Score
 				if sc > framework.MaxNodeScore || sc < framework.MinNodeScore {
 					return buf, invalidScore(pl.Name(), sc)
 				}
-				sc *= w
-				scores[j].Score = sc
-				totals[j] += sc
+				scores[j].Score = sc * w
 			}
-			continue
-		}
-		for j := range scores {
-			sc := scores[j].Score
-			if sc > framework.MaxNodeScore || sc < framework.MinNodeScore {
-				return buf, invalidScore(pl.Name(), sc)
-			}
-			scores[j].Score = sc * w
 		}
 	}
 	return buf, nil
+}
+
+// scoreColumn is one active score plugin's normalised scores and weight.
+type scoreColumn struct {
+	scores []framework.NodeScore
+	weight int64
+}
+
+// totalScores is the end of scoring for the scheduling decision, over the
+// normalised scores runScoreTable left unweighted in buf: in one pass over the nodes it range-checks
+// every plugin's score, sets totals[j] to node j's weighted sum, and finds
+// the highest total and how many nodes have it. A score out of range is
+// reported for the first plugin, in profile order, that has one.
+func (p *Profile) totalScores(buf [][]framework.NodeScore, totals []int64) (best int64, ties int, st *framework.Status) {
+	cols := p.cols[:0]
+	for i := range p.score {
+		if len(buf[i]) > 0 {
+			cols = append(cols, scoreColumn{buf[i][:len(totals)], p.scoreWeight[i]})
+		}
+	}
+	p.cols = cols
+	clear(totals)
+	var bad bool
+	for _, c := range cols {
+		if addColumn(totals, c.scores, c.weight) {
+			bad = true
+		}
+	}
+	best = math.MinInt64
+	for _, t := range totals {
+		if t > best {
+			best, ties = t, 1
+		} else if t == best {
+			ties++
+		}
+	}
+	clear(cols)
+	if bad {
+		for i, pl := range p.score {
+			for _, s := range buf[i] {
+				if s.Score > framework.MaxNodeScore || s.Score < framework.MinNodeScore {
+					return 0, 0, invalidScore(pl.Name(), s.Score)
+				}
+			}
+		}
+	}
+	return best, ties, nil
+}
+
+// addColumn adds w × scores[j].Score to totals[j] for every j and reports
+// whether a score is out of [MinNodeScore, MaxNodeScore]: in range, the
+// score minus MinNodeScore, unsigned, is at most the range's width.
+//go:noinline
+func addColumn(totals []int64, scores []framework.NodeScore, w int64) (bad bool) {
+	const width = uint64(framework.MaxNodeScore - framework.MinNodeScore)
+	scores = scores[:len(totals)]
+	for j, s := range scores {
+		if uint64(s.Score-framework.MinNodeScore) > width {
+			bad = true
+		}
+		totals[j] += s.Score * w
+	}
+	return bad
 }
 
 // invalidScore is the error status for a normalised score out of range.

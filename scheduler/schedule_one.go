@@ -274,17 +274,16 @@ func (s *Scheduler) findFeasible(prof *Profile, filters []filterRef, state *fram
 	paths := s.filterPaths(filters, state, pod)
 	for done := 0; done < n; {
 		m := min(max(want-len(feasible), minFilterChunk), n-done)
-		chunk, chunkIDs := s.chunk[:0], s.chunkIDs[:0]
-		// The chunk is at most two runs of the node list (it wraps once).
+		// The chunk is one run of the node list, or two when it wraps
+		// (copied together into scratch space).
 		from := (start + done) % n
 		to := min(from+m, n)
-		chunk = append(chunk, nodes[from:to]...)
-		chunkIDs = append(chunkIDs, ids[from:to]...)
+		chunk, chunkIDs := nodes[from:to], ids[from:to]
 		if rest := m - (to - from); rest > 0 {
-			chunk = append(chunk, nodes[:rest]...)
-			chunkIDs = append(chunkIDs, ids[:rest]...)
+			chunk = append(append(s.chunk[:0], chunk...), nodes[:rest]...)
+			chunkIDs = append(append(s.chunkIDs[:0], chunkIDs...), ids[:rest]...)
+			s.chunk, s.chunkIDs = chunk, chunkIDs
 		}
-		s.chunk, s.chunkIDs = chunk, chunkIDs
 		statuses, which, failed := s.filterChunk(filters, paths, state, pod, chunk, chunkIDs)
 		if failed == 0 {
 			// Every node passed: take them in order, up to want.
@@ -370,43 +369,58 @@ func (s *Scheduler) filterChunk(filters []filterRef, paths []filterPath, state *
 		s.out = make([]*framework.Status, m)
 	}
 	statuses, which := s.chunkStatus[:m], s.chunkWhich[:m]
-	alive, aliveNodes, aliveIDs := s.alive[:m], s.aliveNodes[:m], s.aliveIDs[:m]
-	for k := range alive {
-		alive[k] = k
+	// alive holds the chunk positions of the nodes still passing, and
+	// aliveNodes and aliveIDs their nodes and IDs. Until a node fails they
+	// are the chunk itself, and alive is nil (position k is k).
+	var alive []int
+	aliveNodes, aliveIDs := nodes, ids
+	// keepFrom readies the scratch lists for moving the nodes that pass,
+	// at the first failure.
+	keepFrom := func() {
+		if alive != nil {
+			return
+		}
+		alive = s.alive[:len(aliveNodes)]
+		for j := range alive {
+			alive[j] = j
+		}
+		aliveNodes = s.aliveNodes[:copy(s.aliveNodes, aliveNodes)]
+		aliveIDs = s.aliveIDs[:copy(s.aliveIDs, aliveIDs)]
 	}
-	copy(aliveNodes, nodes)
-	copy(aliveIDs, ids)
 	table := s.cache.NodeTable()
-	for fi := 0; fi < len(filters) && len(alive) > 0; {
+	for fi := 0; fi < len(filters) && len(aliveNodes) > 0; {
 		if paths[fi].flagged {
 			// A run of flag filters: one pass over the rows, and the
 			// filters themselves, in order, only where a flag is set.
+			// Before the first failure w == k, and nothing moves.
 			mask, end := paths[fi].flags, fi+1
 			for end < len(filters) && paths[end].flagged {
 				mask |= paths[end].flags
 				end++
 			}
 			rows := table.Rows
-			w := 0
-			for w < len(aliveIDs) && rows[aliveIDs[w]].Flags&mask == 0 {
-				w++
-			}
+			w := firstFlagged(rows, aliveIDs, mask)
 			for k := w; k < len(aliveIDs); k++ {
 				if rows[aliveIDs[k]].Flags&mask != 0 {
 					if st, j := runFilterRun(filters[fi:end], state, pod, aliveNodes[k]); st != nil {
+						keepFrom()
 						statuses[alive[k]], which[alive[k]] = st, fi+j
 						continue
 					}
 				}
-				alive[w], aliveNodes[w], aliveIDs[w] = alive[k], aliveNodes[k], aliveIDs[k]
+				if alive != nil {
+					alive[w], aliveNodes[w], aliveIDs[w] = alive[k], aliveNodes[k], aliveIDs[k]
+				}
 				w++
 			}
-			alive, aliveNodes, aliveIDs = alive[:w], aliveNodes[:w], aliveIDs[:w]
+			if alive != nil {
+				alive, aliveNodes, aliveIDs = alive[:w], aliveNodes[:w], aliveIDs[:w]
+			}
 			fi = end
 			continue
 		}
 		f := filters[fi]
-		out := s.out[:len(alive)]
+		out := s.out[:len(aliveNodes)]
 		switch fp := paths[fi]; {
 		case fp.table != nil:
 			fp.table.FilterTable(state, pod, table, aliveIDs, aliveNodes, out)
@@ -427,6 +441,7 @@ func (s *Scheduler) filterChunk(filters []filterRef, paths []filterPath, state *
 		if w == len(out) {
 			continue
 		}
+		keepFrom()
 		for k := w; k < len(out); k++ {
 			if st := out[k]; !st.IsSuccess() {
 				statuses[alive[k]], which[alive[k]] = st, fi-1
@@ -438,8 +453,21 @@ func (s *Scheduler) filterChunk(filters []filterRef, paths []filterPath, state *
 		clear(out)
 		alive, aliveNodes, aliveIDs = alive[:w], aliveNodes[:w], aliveIDs[:w]
 	}
-	clear(s.aliveNodes[:m])
-	return statuses, which, m - len(alive)
+	if alive != nil {
+		clear(s.aliveNodes[:m])
+	}
+	return statuses, which, m - len(aliveNodes)
+}
+
+// firstFlagged returns the index of the first of ids whose row has a flag
+// in mask, len(ids) when none has.
+func firstFlagged(rows []framework.NodeRow, ids []int32, mask framework.NodeFlags) int {
+	for k, id := range ids {
+		if rows[id].Flags&mask != 0 {
+			return k
+		}
+	}
+	return len(ids)
 }
 
 // runFilterRun runs filters on one node until the first failure, which it
@@ -514,24 +542,20 @@ func (s *Scheduler) prioritize(prof *Profile, state *framework.CycleState, pod *
 		s.totals = make([]int64, n)
 	}
 	totals := s.totals[:n]
-	clear(totals)
+	best, ties := int64(0), n
 	if len(prof.score) > 0 {
 		if st := prof.runPreScore(state, pod, feasible); !st.IsSuccess() {
 			return "", nil, st
 		}
 		var st *framework.Status
-		if s.scores, st = prof.runScoreTable(state, pod, feasible, s.cache.NodeTable(), ids, s.scores, totals); !st.IsSuccess() {
+		if s.scores, st = prof.runScoreTable(state, pod, feasible, s.cache.NodeTable(), ids, s.scores, false); !st.IsSuccess() {
 			return "", nil, st
 		}
-	}
-	best, ties := totals[0], 1
-	for _, t := range totals[1:] {
-		switch {
-		case t > best:
-			best, ties = t, 1
-		case t == best:
-			ties++
+		if best, ties, st = prof.totalScores(s.scores, totals); !st.IsSuccess() {
+			return "", nil, st
 		}
+	} else {
+		clear(totals)
 	}
 	if ties > 1 && s.rankRand != nil {
 		return s.firstInOrder(totals, best, ids), nil, nil

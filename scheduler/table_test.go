@@ -36,6 +36,12 @@ func tableCluster(t *testing.T, r *rand.Rand, c *Cache, nodes int) []*api.Pod {
 
 func tableNode(r *rand.Rand, i int) *api.Node {
 	n := makeNode(fmt.Sprintf("n%02d", i), fmt.Sprintf("z%d", i%3), int64(1000+r.IntN(4)*1000), int64(1+r.IntN(4))*gi)
+	switch r.IntN(12) { // a resource without allocatable: scores' edge cases
+	case 0:
+		n.Allocatable.MilliCPU = 0
+	case 1:
+		n.Allocatable.Memory = 0
+	}
 	n.AllowedPods = int64(2 + r.IntN(10))
 	n.Allocatable.EphemeralStorage = int64(r.IntN(3)) * gi
 	n.Unschedulable = r.IntN(6) == 0
@@ -243,6 +249,92 @@ func TestTablePluginsAgree(t *testing.T) {
 						}
 					}
 				}
+			}
+		}
+	}
+}
+
+// TestChunkedFilteringAgrees checks findFeasible, which filters chunks of
+// nodes plugin by plugin (flag filters in one pass over the rows), against
+// the reference: every node in turn from the rotating start, each filter in
+// profile order until the first failure, stopping at the number of
+// feasible nodes wanted. Feasible nodes, failed nodes, their statuses and
+// plugins must be the same, over random clusters, pods and start indexes.
+func TestChunkedFilteringAgrees(t *testing.T) {
+	for seed := range uint64(4) {
+		r := rand.New(rand.NewPCG(seed, 13))
+		eng := sim.NewEngine(seed, 0)
+		st := store.New(eng, store.Options{})
+		s, err := New(eng, st, Config{PercentageOfNodesToScore: 5})
+		if err != nil {
+			t.Fatal(err)
+		}
+		const n = 150 // over 100, so that filtering stops at 100 feasible nodes
+		for i := range n {
+			node := tableNode(r, i)
+			node.Name = fmt.Sprintf("n%03d", i)
+			s.cache.AddNode(node)
+		}
+		for i := range 4 * n {
+			p := tablePod(r, fmt.Sprintf("e%d", i))
+			p.NodeName = fmt.Sprintf("n%03d", r.IntN(n))
+			s.cache.AddPod(p)
+		}
+		prof := s.Profile(api.DefaultSchedulerName)
+		nodes, ids := s.cache.List(), s.cache.ListIDs()
+		for i := range 60 {
+			where := fmt.Sprintf("seed %d pod %d", seed, i)
+			p := tablePod(r, fmt.Sprintf("in%d", i))
+			if r.IntN(8) == 0 {
+				p.NodeName = fmt.Sprintf("n%03d", r.IntN(n))
+			}
+			state := framework.NewCycleState()
+			if _, st, _ := prof.runPreFilter(state, p, nodes); !st.IsSuccess() {
+				continue
+			}
+			var filters []filterRef
+			for _, pl := range prof.filter {
+				if !state.SkipFilterPlugins.Has(pl.Name()) {
+					filters = append(filters, filterRef{pl})
+				}
+			}
+			start := r.IntN(n)
+			want := s.numFeasibleNodesToFind(prof, n)
+			var refFeasible []string
+			type failure struct {
+				node, plugin string
+				st           statusView
+			}
+			var refFailures []failure
+			for k := 0; k < n && len(refFeasible) < want; k++ {
+				ni := nodes[(start+k)%n]
+				if st, j := runFilterRun(filters, state, p, ni); st != nil {
+					refFailures = append(refFailures, failure{ni.Name(), filters[j].pl.Name(), view(st)})
+				} else {
+					refFeasible = append(refFeasible, ni.Name())
+				}
+			}
+			s.nextStartNodeIndex = start
+			feasible, feasibleIDs, failures, st := s.findFeasible(prof, filters, state, p, nodes, ids)
+			if !st.IsSuccess() {
+				t.Fatalf("%s: %s", where, st.Message())
+			}
+			var gotFeasible []string
+			for k, ni := range feasible {
+				if feasibleIDs[k] != ni.ID {
+					t.Fatalf("%s: feasible node %s with id %d, want %d", where, ni.Name(), feasibleIDs[k], ni.ID)
+				}
+				gotFeasible = append(gotFeasible, ni.Name())
+			}
+			var gotFailures []failure
+			for _, nf := range failures {
+				gotFailures = append(gotFailures, failure{nf.name, nf.status.Plugin(), view(nf.status)})
+			}
+			if !reflect.DeepEqual(gotFeasible, refFeasible) {
+				t.Fatalf("%s: feasible %v, want %v", where, gotFeasible, refFeasible)
+			}
+			if !reflect.DeepEqual(gotFailures, refFailures) {
+				t.Fatalf("%s: failures %v, want %v", where, gotFailures, refFailures)
 			}
 		}
 	}

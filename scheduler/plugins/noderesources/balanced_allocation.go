@@ -139,31 +139,44 @@ func (ba *BalancedAllocation) ScoreTable(state *framework.CycleState, p *api.Pod
 	if err != nil || !ok || len(ba.resources) != 2 || ba.resources[0].kind != kindCPU || ba.resources[1].kind != kindMemory {
 		return ba.ScoreNodes(state, p, nodes, scores)
 	}
-	cpu, mem := s.podRequests[0], s.podRequests[1]
-	rows := t.Rows
+	if !balancedCPUMemoryRows(t.Rows, ids, scores, s.podRequests[0], s.podRequests[1]) {
+		return framework.AsStatus(errNoNode)
+	}
+	return nil
+}
+
+// balancedCPUMemoryRows sets scores[i] to balancedCPUMemory of row ids[i]
+// for a pod requesting cpu and mem, with the same float64 operations in
+// the same order, and reports false at the first row without a node. With
+// one fraction or none, the deviation is 0 and the score 100. min(f, 1) is
+// written as a comparison: f is never NaN (its divisor is not 0). The loop
+// is a function of its own, kept out of line, so that the compiler keeps
+// it in registers.
+//
+//go:noinline
+func balancedCPUMemoryRows(rows []framework.NodeRow, ids []int32, scores []framework.NodeScore, cpu, mem int64) bool {
+	scores = scores[:len(ids)]
 	for i, id := range ids {
 		r := &rows[id]
 		if r.Flags&framework.NodeMissing != 0 {
-			return framework.AsStatus(errNoNode)
+			return false
 		}
-		// balancedCPUMemory's float64 operations, in the same order.
-		var n int
-		var fs [2]float64
-		if a := r.AllocMilliCPU; a != 0 {
-			fs[n] = min(float64(r.ReqMilliCPU+cpu)/float64(a), 1)
-			n++
+		ca, ma := r.AllocMilliCPU, r.AllocMemory
+		if ca == 0 || ma == 0 {
+			scores[i].Score = framework.MaxNodeScore
+			continue
 		}
-		if a := r.AllocMemory; a != 0 {
-			fs[n] = min(float64(r.ReqMemory+mem)/float64(a), 1)
-			n++
+		f0 := float64(r.ReqMilliCPU+cpu) / float64(ca)
+		if f0 > 1 {
+			f0 = 1
 		}
-		var std float64
-		if n == 2 {
-			std = math.Abs((fs[0] - fs[1]) / 2)
+		f1 := float64(r.ReqMemory+mem) / float64(ma)
+		if f1 > 1 {
+			f1 = 1
 		}
-		scores[i].Score = int64((1 - std) * float64(framework.MaxNodeScore))
+		scores[i].Score = int64((1 - math.Abs((f0-f1)/2)) * float64(framework.MaxNodeScore))
 	}
-	return nil
+	return true
 }
 
 // balancedCPUMemory is score over cpu and memory (in this order), the

@@ -118,3 +118,29 @@ func BenchmarkCycle500(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkScoreTable500 measures the table paths of Fit.Score and
+// BalancedAllocation.Score over 500 nodes (one op: both plugins, every node).
+func BenchmarkScoreTable500(b *testing.B) {
+	fit, ba := newFit(b, nil), newBalanced(b, nil)
+	nodes := cluster(500)
+	var t framework.NodeTable
+	ids := make([]int32, len(nodes))
+	for i, ni := range nodes {
+		ni.ID = int32(i + 1)
+		ids[i] = ni.ID
+		t.Set(ni)
+	}
+	pod := tu.MakePod().Name("in").Req(500, Gi).Obj()
+	state := framework.NewCycleState()
+	fit.PreScore(state, pod, nodes)
+	ba.PreScore(state, pod, nodes)
+	scores := make([]framework.NodeScore, len(nodes))
+	for _, pl := range []framework.TableScorePlugin{fit, ba} {
+		b.Run(pl.Name(), func(b *testing.B) {
+			for b.Loop() {
+				pl.ScoreTable(state, pod, &t, ids, nodes, scores)
+			}
+		})
+	}
+}
