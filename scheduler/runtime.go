@@ -556,7 +556,10 @@ func (p *Profile) totalScores(buf [][]framework.NodeScore, totals []int64) (best
 
 // addColumn adds w × scores[j].Score to totals[j] for every j and reports
 // whether a score is out of [MinNodeScore, MaxNodeScore]: in range, the
-// score minus MinNodeScore, unsigned, is at most the range's width.
+// score minus MinNodeScore, unsigned, is at most the range's width. It is
+// kept out of line: inlined into totalScores, its loop counters lived on
+// the stack.
+//
 //go:noinline
 func addColumn(totals []int64, scores []framework.NodeScore, w int64) (bad bool) {
 	const width = uint64(framework.MaxNodeScore - framework.MinNodeScore)
