@@ -291,6 +291,30 @@ func TestScoreOutOfRangeIsError(t *testing.T) {
 	if got := lastEvent(w, "FailedScheduling"); got != want {
 		t.Fatalf("message %q", got)
 	}
+	// Two plugins out of range on different nodes: the first in profile
+	// order is named, whichever node comes first.
+	late := &probe{name: "Late", score: func(n *framework.NodeInfo) int64 {
+		if n.Name() == "n1" {
+			return 102
+		}
+		return 0
+	}}
+	early := &probe{name: "Early", score: func(n *framework.NodeInfo) int64 {
+		if n.Name() == "n0" {
+			return -1
+		}
+		return 0
+	}}
+	w = probeWorld(t, []*probe{late, early}, map[string][]string{"score": {"Late", "Early"}})
+	w.addNode(makeNode("n0", "", 1000, gi))
+	w.addNode(makeNode("n1", "", 1000, gi))
+	w.s.Start()
+	w.addPod(makePod("p", 0, 0))
+	w.run(time.Millisecond)
+	want = `plugin "Late" returns an invalid score 102, it should in the range of [0, 100] after normalizing`
+	if got := lastEvent(w, "FailedScheduling"); got != want {
+		t.Fatalf("two plugins out of range: message %q", got)
+	}
 	// With NormalizeScore mapping into range (÷10), the same raw scores pass.
 	norm := &probe{name: "Norm", normalize: true, score: func(n *framework.NodeInfo) int64 {
 		if n.Name() == "n1" {
