@@ -159,7 +159,7 @@ func (c *Cache) addToGroup(it *nodeItem, pi *framework.PodInfo) *podGroup {
 		}
 	}
 	it.groups = append(it.groups, itemGroup{grp: grp, pos: int32(len(grp.g.Nodes))})
-	grp.g.Nodes = append(grp.g.Nodes, framework.PodGroupNode{Node: it.info, Count: 1})
+	grp.g.Nodes = append(grp.g.Nodes, framework.PodGroupNode{Node: it.info, ID: it.info.ID, Count: 1})
 	grp.items = append(grp.items, it)
 	return grp
 }

@@ -82,6 +82,9 @@ func newFastCluster(t *testing.T, seed uint64) *fastCluster {
 		if i%4 == 0 {
 			n.Labels["rack"] = fmt.Sprintf("r%d", i%5)
 		}
+		if i%16 == 8 { // in a rack, without a hostname label
+			delete(n.Labels, api.LabelHostname)
+		}
 		fc.cache.AddNode(n)
 	}
 	specs := []func(*api.PodSpec){
@@ -306,6 +309,9 @@ func checkGroups(t *testing.T, c *Cache) {
 		for _, gn := range g.Nodes {
 			if gn.Count <= 0 {
 				t.Fatalf("group %v: count %d", g.Labels, gn.Count)
+			}
+			if gn.ID != gn.Node.ID {
+				t.Fatalf("group %v: entry id %d for NodeInfo %d", g.Labels, gn.ID, gn.Node.ID)
 			}
 			got[key{g, gn.Node}] += gn.Count
 			n += int(gn.Count)

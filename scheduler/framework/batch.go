@@ -51,7 +51,10 @@ type PodGroup struct {
 
 // PodGroupNode is one node of a PodGroup and how many of its pods it holds.
 type PodGroupNode struct {
-	Node  *NodeInfo
+	Node *NodeInfo
+	// ID is Node.ID, kept here for loops over many groups' nodes that
+	// need only the ID (a NodeInfo's ID never changes).
+	ID    int32
 	Count int32
 }
 

@@ -32,6 +32,9 @@ type Fit struct {
 	// leastCPUMemory: LeastAllocated over cpu and memory with these weights.
 	leastCPUMemory bool
 	weights        [2]int64
+	// failures holds the filter statuses made so far, by insufficientBits:
+	// nodes that fail alike share one (read-only) status.
+	failures [1 << 8]*framework.Status
 }
 
 var (
@@ -191,12 +194,59 @@ func (f *Fit) Filter(state *framework.CycleState, _ *api.Pod, ni *framework.Node
 	if !ok {
 		return framework.AsStatus(fmt.Errorf("%s: cycle state %q has type %T", Name, preFilterStateKey, d))
 	}
-	return filterWith(s, ni)
+	return f.filterWith(s, ni)
 }
 
-// filterWith is Filter with the cycle state read.
-func filterWith(s *preFilterState, ni *framework.NodeInfo) *framework.Status {
-	ins := fitsRequest(&s.req, s.scalars, ni)
+// insufficientBits is fitsRequest for a request without scalar resources
+// as a bit set: bit 2k for the k-th of pods, cpu, memory and
+// ephemeral-storage when it is insufficient, and bit 2k+1 when the request
+// also exceeds the node's whole allocatable (never for pods).
+func insufficientBits(req *api.Resources, ni *framework.NodeInfo) uint {
+	var bits uint
+	node := ni.Node()
+	if int64(len(ni.Pods))+1 > node.AllowedPods {
+		bits |= 1
+	}
+	if req.MilliCPU == 0 && req.Memory == 0 && req.EphemeralStorage == 0 {
+		return bits
+	}
+	alloc, used := &node.Allocatable, &ni.Requested
+	check := func(k uint, r, a, u int64) {
+		if r > 0 && r > a-u {
+			bits |= 1 << (2 * k)
+			if r > a {
+				bits |= 1 << (2*k + 1)
+			}
+		}
+	}
+	check(1, req.MilliCPU, alloc.MilliCPU, used.MilliCPU)
+	check(2, req.Memory, alloc.Memory, used.Memory)
+	check(3, req.EphemeralStorage, alloc.EphemeralStorage, used.EphemeralStorage)
+	return bits
+}
+
+// filterWith is Filter with the cycle state read. Without scalar requests
+// the status depends only on which resources are insufficient, and nodes
+// that fail alike share one status.
+func (f *Fit) filterWith(s *preFilterState, ni *framework.NodeInfo) *framework.Status {
+	if len(s.scalars) == 0 {
+		bits := insufficientBits(&s.req, ni)
+		if bits == 0 {
+			return nil
+		}
+		if st := f.failures[bits]; st != nil {
+			return st
+		}
+		st := failureStatus(fitsRequest(&s.req, nil, ni))
+		f.failures[bits] = st
+		return st
+	}
+	return failureStatus(fitsRequest(&s.req, s.scalars, ni))
+}
+
+// failureStatus is Filter's status for the insufficient resources ins (nil
+// when there are none).
+func failureStatus(ins []InsufficientResource) *framework.Status {
 	if len(ins) == 0 {
 		return nil
 	}
@@ -238,7 +288,7 @@ func (f *Fit) FilterNodes(state *framework.CycleState, p *api.Pod, nodes []*fram
 			statuses[i] = nil
 			continue
 		}
-		statuses[i] = filterWith(s, ni)
+		statuses[i] = f.filterWith(s, ni)
 	}
 }
 
@@ -267,7 +317,7 @@ func (f *Fit) FilterTable(state *framework.CycleState, p *api.Pod, t *framework.
 			statuses[i] = framework.AsStatus(errNoNode)
 			continue
 		}
-		statuses[i] = filterWith(s, nodes[i])
+		statuses[i] = f.filterWith(s, nodes[i])
 	}
 }
 

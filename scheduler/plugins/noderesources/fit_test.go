@@ -1,6 +1,7 @@
 package noderesources
 
 import (
+	"fmt"
 	"slices"
 	"testing"
 
@@ -285,5 +286,69 @@ func TestNewFitArgs(t *testing.T) {
 	newFit(t, a)
 	if len(a.ScoringStrategy.Resources) != 0 {
 		t.Error("NewFit modified its args")
+	}
+}
+
+// TestFilterSharesStatuses checks that nodes failing alike share one
+// status, and that it is the status built afresh from fitsRequest, over
+// nodes short of every combination of pods, cpu, memory and ephemeral
+// storage, some beyond their whole allocatable.
+func TestFilterSharesStatuses(t *testing.T) {
+	f := newFit(t, nil)
+	var nodes []*framework.NodeInfo
+	for mask := range 16 {
+		for _, whole := range []bool{false, true} {
+			alloc, used := int64(4000), int64(3800)
+			if whole {
+				alloc, used = 400, 0 // the 500 requested exceeds it all
+			}
+			n := tu.MakeNode().Name("n").Alloc(4000, 8*Gi).AllocRes(api.ResourceEphemeralStorage, 8*Gi).Pods(3).Obj()
+			var pods []*api.Pod
+			if mask&1 != 0 {
+				for range 3 {
+					pods = append(pods, tu.MakePod().NoReq().Obj())
+				}
+			}
+			if mask&2 != 0 {
+				n.Allocatable.MilliCPU = alloc
+				pods = append(pods, tu.MakePod().Req(used, 0).Obj())
+			}
+			if mask&4 != 0 {
+				n.Allocatable.Memory = alloc * Mi
+				pods = append(pods, tu.MakePod().Req(0, used*Mi).Obj())
+			}
+			if mask&8 != 0 {
+				n.Allocatable.EphemeralStorage = alloc * Mi
+				e := tu.MakePod().NoReq().Obj()
+				e.Spec.Requests.EphemeralStorage = used * Mi
+				pods = append(pods, e)
+			}
+			nodes = append(nodes, tu.NodeInfo(n, pods...))
+		}
+	}
+	p := tu.MakePod().Name("in").Req(500, 500*Mi).Obj()
+	p.Spec.Requests.EphemeralStorage = 500 * Mi
+	state := framework.NewCycleState()
+	if _, st := f.PreFilter(state, p, nodes); !st.IsSuccess() {
+		t.Fatal(st.Message())
+	}
+	seen := map[string]*framework.Status{}
+	for i, ni := range nodes {
+		got := f.Filter(state, p, ni)
+		want := failureStatus(fitsRequest(&p.Spec.Requests, nil, ni))
+		if got.Code() != want.Code() || !slices.Equal(got.Reasons(), want.Reasons()) {
+			t.Fatalf("node %d: %v %v, want %v %v", i, got.Code(), got.Reasons(), want.Code(), want.Reasons())
+		}
+		if got == nil {
+			continue
+		}
+		key := got.Code().String() + fmt.Sprint(got.Reasons())
+		if prev, ok := seen[key]; ok && prev != got {
+			t.Fatalf("node %d: a second status for %s", i, key)
+		}
+		seen[key] = got
+	}
+	if len(seen) < 20 {
+		t.Fatalf("only %d distinct failures: the nodes do not cover the combinations", len(seen))
 	}
 }

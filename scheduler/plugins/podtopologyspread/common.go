@@ -38,7 +38,18 @@ type topology struct {
 	seen     bool
 	seenVer  uint64
 	seenKeys int
+	// idVals[k][id] is the value id of key k of the listed node whose
+	// NodeInfo.ID is id: noValue when it lacks the key, notListed when no
+	// listed NodeInfo has that ID. It holds for the snapshot's labels
+	// version idValsVer and idValsKeys keys (idValsOK).
+	idVals     [][]int32
+	idValsOK   bool
+	idValsVer  uint64
+	idValsKeys int
 }
+
+// notListed is the idVals entry of an ID no listed NodeInfo has.
+const notListed int32 = -2
 
 type valueTable struct {
 	ids   map[string]int32
@@ -218,6 +229,56 @@ func (pl *PodTopologySpread) listRows(nodes []*framework.NodeInfo) []*nodeRow {
 	rows := t.listRows(nodes)
 	t.seen, t.seenVer, t.seenKeys = ok, ver, len(t.keys)
 	return rows
+}
+
+// valuesByID returns topology.idVals, brought up to date, when the snapshot
+// lists its NodeInfos' IDs and versions its labels (framework.NodeTableLister
+// and NodeLabelsVersioner); ok is false otherwise. The arrays are rebuilt
+// only when the labels version or the interned keys change: the version
+// changes whenever the list does, so a listed ID keeps its node's values.
+func (pl *PodTopologySpread) valuesByID() (vals [][]int32, ok bool) {
+	if pl.h == nil {
+		return nil, false
+	}
+	lister := pl.h.SnapshotSharedLister()
+	tl, isTable := lister.(framework.NodeTableLister)
+	v, isVersioned := lister.(framework.NodeLabelsVersioner)
+	if !isTable || !isVersioned {
+		return nil, false
+	}
+	t := &pl.topo
+	ver := v.NodeLabelsVersion()
+	if t.idValsOK && t.idValsVer == ver && t.idValsKeys == len(t.keys) {
+		return t.idVals, true
+	}
+	all := lister.List()
+	rows := pl.listRows(all)
+	ids := tl.ListIDs()
+	size := int32(0)
+	for _, id := range ids {
+		size = max(size, id+1)
+	}
+	for len(t.idVals) < len(t.keys) {
+		t.idVals = append(t.idVals, nil)
+	}
+	for k := range t.keys {
+		vk := t.idVals[k]
+		if int32(cap(vk)) < size {
+			vk = make([]int32, size)
+		}
+		vk = vk[:size]
+		for i := range vk {
+			vk[i] = notListed
+		}
+		for i, r := range rows {
+			if r != nil {
+				vk[ids[i]] = r.vals[k]
+			}
+		}
+		t.idVals[k] = vk
+	}
+	t.idValsOK, t.idValsVer, t.idValsKeys = true, ver, len(t.keys)
+	return t.idVals, true
 }
 
 // constraint is one topology spread constraint compiled for one pod.

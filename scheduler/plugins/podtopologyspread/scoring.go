@@ -65,7 +65,7 @@ func (pl *PodTopologySpread) fillHostCounts(s *preScoreState, p *api.Pod, nodes 
 				continue
 			}
 			for _, gn := range g.Nodes {
-				if id := int(gn.Node.ID); id > 0 && id < len(hc) && hc[id].stamp == s.stamp && hc[id].ni == gn.Node {
+				if id := int(gn.ID); id > 0 && id < len(hc) && hc[id].stamp == s.stamp && hc[id].ni == gn.Node {
 					hc[id].n += gn.Count
 				}
 			}
@@ -190,10 +190,17 @@ func (pl *PodTopologySpread) PreScore(state *framework.CycleState, p *api.Pod, n
 	if zonal && useGroups {
 		// The sums below, taken over the groups of pods that match.
 		in := newInclusion(p)
+		byID, haveIDs := pl.valuesByID()
 		for _, g := range groups {
 			for i := range cons {
 				c := &cons[i]
 				if c.hostname || !groupCounts(g, c.selector, p.Namespace) {
+					continue
+				}
+				if haveIDs && in.anyNode && !c.honorTaints {
+					// Every node passes the inclusion policies: the sums
+					// read only the group's IDs and the value arrays.
+					s.addGroupByID(g, i, byID, empty[i])
 					continue
 				}
 				for _, gn := range g.Nodes {
@@ -246,6 +253,42 @@ func (pl *PodTopologySpread) PreScore(state *framework.CycleState, p *api.Pod, n
 	}
 	state.Write(preScoreStateKey, s)
 	return nil
+}
+
+// addGroupByID adds, for non-hostname constraint i, the group's pods on
+// each listed node to the count of the node's domain, as PreScore's loop
+// over the group does when every node passes the inclusion policies:
+// nodes without every constraint key are left out when keys are required,
+// a missing key counts as the empty value (id empty) otherwise, and only
+// domains of scored nodes count. byID is valuesByID's.
+func (s *preScoreState) addGroupByID(g *framework.PodGroup, i int, byID [][]int32, empty int32) {
+	vk, cs := byID[s.cons[i].key], s.counts[i]
+	for _, gn := range g.Nodes {
+		id := gn.ID
+		if int(id) >= len(vk) || vk[id] == notListed {
+			continue
+		}
+		if s.requireAll && !hasAllKeysByID(id, byID, s.cons) {
+			continue
+		}
+		v := vk[id]
+		if v == noValue {
+			v = empty
+		}
+		if int(v) < len(cs) && cs[v] != unregistered64 {
+			cs[v] += int64(gn.Count)
+		}
+	}
+}
+
+// hasAllKeysByID is hasAllKeys for the listed node with NodeInfo ID id.
+func hasAllKeysByID(id int32, byID [][]int32, cons []constraint) bool {
+	for i := range cons {
+		if byID[cons[i].key][id] == noValue {
+			return false
+		}
+	}
+	return true
 }
 
 func readPreScore(state *framework.CycleState) (*preScoreState, error) {
