@@ -50,10 +50,8 @@ func newHarness() *harness {
 	return h
 }
 
-func clock(t sim.Time) string { return fmt.Sprintf("%.3fs", t.Seconds()) }
-
 func describeWrite(w *store.Write) string {
-	s := fmt.Sprintf("%s %s %s %s %s %s", clock(w.Time), w.Component, w.Verb, w.Kind, w.Key, w.Reason)
+	s := fmt.Sprintf("%s %s %s %s %s %s", script.Clock(w.Time), w.Component, w.Verb, w.Kind, w.Key, w.Reason)
 	switch {
 	case w.Verb == store.VerbEvent:
 		s += ": " + w.Message
@@ -111,7 +109,7 @@ func (h *harness) run(t *testing.T, line string) []string {
 				n.Labels[k] = v
 			}
 		}
-		must(h.st.Nodes.Create("test", n, "test"))
+		script.Must(h.st.Nodes.Create("test", n, "test"))
 	case "taint", "untaint":
 		if len(f) != 3 {
 			fail("want: %s NODE KEY[=VALUE]:EFFECT", f[0])
@@ -131,9 +129,9 @@ func (h *harness) run(t *testing.T, line string) []string {
 		if f[0] == "taint" {
 			c.Taints = append(c.Taints, tt)
 		}
-		must(h.st.Nodes.Update("test", c, "test"))
+		script.Must(h.st.Nodes.Update("test", c, "test"))
 	case "delete-node":
-		must(0, h.st.Nodes.Delete("test", "", arg(0), store.DeleteOptions{}, "test"))
+		script.Must(0, h.st.Nodes.Delete("test", "", arg(0), store.DeleteOptions{}, "test"))
 	case "create-ds":
 		ds := &api.DaemonSet{ObjectMeta: api.ObjectMeta{Name: arg(0), Namespace: "default"},
 			Selector: api.SelectorFromMap(map[string]string{"app": "agent"}), RevisionHistoryLimit: 10,
@@ -161,13 +159,13 @@ func (h *harness) run(t *testing.T, line string) []string {
 			n, _ := strconv.Atoi(v)
 			ds.RevisionHistoryLimit = int32(n)
 		}
-		must(h.st.DaemonSets.Create("test", ds, "test"))
+		script.Must(h.st.DaemonSets.Create("test", ds, "test"))
 	case "set-image":
 		ds, _ := h.st.DaemonSets.Get("default", arg(0))
 		c := ds.Clone()
 		c.Template = template(arg(1), ds.Template.Spec.Tolerations, ds.Template.Spec.NodeSelector)
 		c.Generation++
-		must(h.st.DaemonSets.Update("test", c, "test"))
+		script.Must(h.st.DaemonSets.Update("test", c, "test"))
 	case "run":
 		// Bind every pending pod to its node and make it Running and Ready.
 		for _, p := range h.podList() {
@@ -185,12 +183,12 @@ func (h *harness) run(t *testing.T, line string) []string {
 		h.updatePod(p, func(p *api.Pod) { p.Status.Phase = api.PodFailed; p.Status.Conditions = nil })
 	case "delete-pod":
 		p := h.podOn(t, arg(0), arg(1))
-		must(0, h.st.Pods.Delete("test", p.Namespace, p.Name, store.DeleteOptions{}, "test"))
+		script.Must(0, h.st.Pods.Delete("test", p.Namespace, p.Name, store.DeleteOptions{}, "test"))
 	case "remove-terminating":
 		zero := int64(0)
 		for _, p := range h.podList() {
 			if p.DeletionTimestamp != nil {
-				must(0, h.st.Pods.Delete("test", p.Namespace, p.Name, store.DeleteOptions{GracePeriodSeconds: &zero}, "test"))
+				script.Must(0, h.st.Pods.Delete("test", p.Namespace, p.Name, store.DeleteOptions{GracePeriodSeconds: &zero}, "test"))
 			}
 		}
 	case "advance":
@@ -199,7 +197,7 @@ func (h *harness) run(t *testing.T, line string) []string {
 			fail("%v", err)
 		}
 		h.eng.Run(h.eng.Now().Add(d))
-		return append(h.log, "now "+clock(h.eng.Now()))
+		return append(h.log, "now "+script.Clock(h.eng.Now()))
 	case "print":
 		switch arg(0) {
 		case "pods":
@@ -253,12 +251,6 @@ func orDash(s string) string {
 	return s
 }
 
-func must[T any](_ T, err error) {
-	if err != nil {
-		panic(err)
-	}
-}
-
 // podList returns every pod by target node, then name.
 func (h *harness) podList() []*api.Pod {
 	pods := h.st.Pods.List("", nil)
@@ -285,5 +277,5 @@ func (h *harness) podOn(t *testing.T, ds, node string) *api.Pod {
 func (h *harness) updatePod(p *api.Pod, f func(*api.Pod)) {
 	c := p.Clone()
 	f(c)
-	must(h.st.Pods.Update("test", c, "test"))
+	script.Must(h.st.Pods.Update("test", c, "test"))
 }

@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kubesim/kubesim/controllers/internal/script"
+
 	"github.com/kubesim/kubesim/controllers/reconciler"
 	"github.com/kubesim/kubesim/sim"
 	"github.com/kubesim/kubesim/sim/api"
@@ -44,10 +46,8 @@ func newHarness(t testing.TB) *harness {
 	return h
 }
 
-func clock(t sim.Time) string { return fmt.Sprintf("%.3fs", t.Seconds()) }
-
 func describeWrite(w *store.Write) string {
-	s := fmt.Sprintf("%s %s %s %s", clock(w.Time), w.Verb, w.Kind, w.Key)
+	s := fmt.Sprintf("%s %s %s %s", script.Clock(w.Time), w.Verb, w.Kind, w.Key)
 	if w.Verb == store.VerbEvent {
 		return s + " " + w.Reason + ": " + w.Message
 	}
@@ -76,7 +76,7 @@ func describeDeploy(d *api.Deployment) string {
 		out += fmt.Sprintf(" collisions=%d", s.CollisionCount)
 	}
 	for _, c := range s.Conditions {
-		out += fmt.Sprintf(" %s=%s/%s@%s", c.Type, c.Status, c.Reason, clock(c.LastUpdateTime))
+		out += fmt.Sprintf(" %s=%s/%s@%s", c.Type, c.Status, c.Reason, script.Clock(c.LastUpdateTime))
 	}
 	return out
 }

@@ -94,7 +94,7 @@ func (h *harness) run(line string) []string {
 	case "advance":
 		d, err := time.ParseDuration(arg(0))
 		check(err)
-		return append(h.advance(d), "now "+clock(h.eng.Now()))
+		return append(h.advance(d), "now "+script.Clock(h.eng.Now()))
 	case "print":
 		var out []string
 		for _, d := range h.st.Deployments.List("", nil) {

@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kubesim/kubesim/controllers/internal/script"
+
 	"github.com/kubesim/kubesim/controllers/reconciler"
 	"github.com/kubesim/kubesim/sim"
 	"github.com/kubesim/kubesim/sim/api"
@@ -43,7 +45,7 @@ func newFixture(t *testing.T) *fixture {
 	// Deployment web (6) with ReplicaSets web-a (4) and web-b (2); a lone
 	// ReplicaSet solo (3); a ReplicaSet orphan-rs (5) whose Deployment gone
 	// no longer exists; StatefulSet db (3); DaemonSet agent; Job batch.
-	d := must(st.Deployments.Create("test", &api.Deployment{ObjectMeta: meta("web"), Replicas: 6}, ""))
+	d := script.Must(st.Deployments.Create("test", &api.Deployment{ObjectMeta: meta("web"), Replicas: 6}, ""))
 	f.owners["deploy"] = ref(api.KindDeployment, d.Name, d.UID)
 	for _, rs := range []struct {
 		name     string
@@ -55,14 +57,14 @@ func newFixture(t *testing.T) *fixture {
 		if rs.owner != nil {
 			o.OwnerReferences = []api.OwnerReference{*rs.owner}
 		}
-		o = must(st.ReplicaSets.Create("test", o, ""))
+		o = script.Must(st.ReplicaSets.Create("test", o, ""))
 		f.owners[rs.name] = ref(api.KindReplicaSet, o.Name, o.UID)
 	}
-	ss := must(st.StatefulSets.Create("test", &api.StatefulSet{ObjectMeta: meta("db"), Replicas: 3}, ""))
+	ss := script.Must(st.StatefulSets.Create("test", &api.StatefulSet{ObjectMeta: meta("db"), Replicas: 3}, ""))
 	f.owners["db"] = ref(api.KindStatefulSet, ss.Name, ss.UID)
-	ds := must(st.DaemonSets.Create("test", &api.DaemonSet{ObjectMeta: meta("agent")}, ""))
+	ds := script.Must(st.DaemonSets.Create("test", &api.DaemonSet{ObjectMeta: meta("agent")}, ""))
 	f.owners["agent"] = ref(api.KindDaemonSet, ds.Name, ds.UID)
-	j := must(st.Jobs.Create("test", &api.Job{ObjectMeta: meta("batch")}, ""))
+	j := script.Must(st.Jobs.Create("test", &api.Job{ObjectMeta: meta("batch")}, ""))
 	f.owners["batch"] = ref(api.KindJob, j.Name, j.UID)
 	f.owners["missing-rs"] = ref(api.KindReplicaSet, "missing", "no-such-uid")
 	f.c = New(st, reconciler.Config{})
@@ -76,13 +78,6 @@ func ref(kind api.Kind, name string, uid api.UID) api.OwnerReference {
 }
 
 func ptr[T any](v T) *T { return &v }
-
-func must[T any](v T, err error) T {
-	if err != nil {
-		panic(err)
-	}
-	return v
-}
 
 // podSpec describes a test pod: "owner" (a key of fixture.owners or "-" for
 // none), then any of "ready", "deleting", "succeeded".
@@ -113,7 +108,7 @@ func (f *fixture) addPod(name, desc string) *api.Pod {
 			f.t.Fatalf("bad pod description %q", desc)
 		}
 	}
-	p = must(f.st.Pods.Create("test", p, ""))
+	p = script.Must(f.st.Pods.Create("test", p, ""))
 	if deleting {
 		if err := f.st.Pods.Delete("test", "default", name, store.DeleteOptions{}, ""); err != nil {
 			f.t.Fatal(err)
@@ -128,7 +123,7 @@ func (f *fixture) addPDB(minAvailable, maxUnavailable string) *api.PodDisruption
 		UnhealthyPodEvictionPolicy: store.IfHealthyBudget}
 	pdb.MinAvailable = intOrPercent(minAvailable)
 	pdb.MaxUnavailable = intOrPercent(maxUnavailable)
-	return must(f.st.PDBs.Create("test", pdb, ""))
+	return script.Must(f.st.PDBs.Create("test", pdb, ""))
 }
 
 func intOrPercent(s string) *api.IntOrPercent {
@@ -316,7 +311,7 @@ func TestDisruptedPodsTimeout(t *testing.T) {
 	upd := f.pdb().Clone()
 	upd.Status.DisruptionsAllowed = 0
 	upd.Status.DisruptedPods = map[string]sim.Time{"p0": 10 * sec, "gone-pod": 10 * sec}
-	must(f.st.PDBs.Update("test", upd, ""))
+	script.Must(f.st.PDBs.Update("test", upd, ""))
 
 	f.eng.Run(20 * sec)
 	res := f.reconcile()
@@ -385,7 +380,7 @@ func TestGenerationObserved(t *testing.T) {
 	upd := f.pdb().Clone()
 	upd.MinAvailable = intOrPercent("1")
 	upd.Generation++
-	must(f.st.PDBs.Update("test", upd, ""))
+	script.Must(f.st.PDBs.Update("test", upd, ""))
 	if err := f.st.Evict("test", "default", "p0", nil, ""); !strings.Contains(fmt.Sprint(err), "still being processed") {
 		t.Fatalf("evict before the sync: %v", err)
 	}
@@ -410,7 +405,7 @@ func TestWatchesQueueBudgets(t *testing.T) {
 	p, _ := f.st.Pods.Get("default", "p1")
 	upd := p.Clone()
 	upd.Status.Conditions = []api.Condition{{Type: api.PodReady, Status: api.ConditionFalse}}
-	must(f.st.Pods.Update("test", upd, ""))
+	script.Must(f.st.Pods.Update("test", upd, ""))
 	f.eng.Run(2 * sec)
 	if got := describe(f.pdb().Status); got != "expected=2 desired=1 healthy=1 allowed=0 gen=1 False/InsufficientPods" {
 		t.Fatalf("after p1 unready: %s", got)
@@ -419,7 +414,7 @@ func TestWatchesQueueBudgets(t *testing.T) {
 	p, _ = f.st.Pods.Get("default", "p0")
 	upd = p.Clone()
 	upd.Labels = map[string]string{"app": "other"}
-	must(f.st.Pods.Update("test", upd, ""))
+	script.Must(f.st.Pods.Update("test", upd, ""))
 	f.eng.Run(3 * sec)
 	if got := describe(f.pdb().Status); got != "expected=1 desired=1 healthy=0 allowed=0 gen=1 False/InsufficientPods" {
 		t.Fatalf("after relabel: %s", got)

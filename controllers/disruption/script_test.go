@@ -48,10 +48,8 @@ func newHarness() *harness {
 	return h
 }
 
-func clock(t sim.Time) string { return fmt.Sprintf("%.3fs", t.Seconds()) }
-
 func describeWrite(w *store.Write) string {
-	s := fmt.Sprintf("%s %s %s %s %s %s", clock(w.Time), w.Component, w.Verb, w.Kind, w.Key, w.Reason)
+	s := fmt.Sprintf("%s %s %s %s %s %s", script.Clock(w.Time), w.Component, w.Verb, w.Kind, w.Key, w.Reason)
 	switch {
 	case w.Verb == store.VerbEvent:
 		s += ": " + w.Message
@@ -67,7 +65,7 @@ func describePDB(p *api.PodDisruptionBudget) string {
 	if len(p.Status.DisruptedPods) > 0 {
 		var parts []string
 		for _, k := range slices.Sorted(maps.Keys(p.Status.DisruptedPods)) {
-			parts = append(parts, k+"@"+clock(p.Status.DisruptedPods[k]))
+			parts = append(parts, k+"@"+script.Clock(p.Status.DisruptedPods[k]))
 		}
 		s += " disrupted=" + strings.Join(parts, ",")
 	}
@@ -87,7 +85,7 @@ func (h *harness) run(t *testing.T, line string) []string {
 	switch f[0] {
 	case "create-deploy":
 		// create-deploy NAME replicas=N: an inert Deployment.
-		must(h.st.Deployments.Create("test", &api.Deployment{ObjectMeta: meta(arg(0)), Replicas: num(kv["replicas"])}, "test"))
+		script.Must(h.st.Deployments.Create("test", &api.Deployment{ObjectMeta: meta(arg(0)), Replicas: num(kv["replicas"])}, "test"))
 	case "create-rs":
 		// create-rs NAME replicas=N [owner=DEPLOY]: an inert ReplicaSet.
 		rs := &api.ReplicaSet{ObjectMeta: meta(arg(0)), Replicas: num(kv["replicas"])}
@@ -98,7 +96,7 @@ func (h *harness) run(t *testing.T, line string) []string {
 			}
 			rs.OwnerReferences = []api.OwnerReference{ref(api.KindDeployment, d.Name, d.UID)}
 		}
-		must(h.st.ReplicaSets.Create("test", rs, "test"))
+		script.Must(h.st.ReplicaSets.Create("test", rs, "test"))
 	case "scale":
 		// scale deploy|rs NAME N
 		switch arg(0) {
@@ -106,12 +104,12 @@ func (h *harness) run(t *testing.T, line string) []string {
 			d, _ := h.st.Deployments.Get("default", arg(1))
 			d = d.Clone()
 			d.Replicas, d.Generation = num(arg(2)), d.Generation+1
-			must(h.st.Deployments.Update("test", d, "test"))
+			script.Must(h.st.Deployments.Update("test", d, "test"))
 		case "rs":
 			rs, _ := h.st.ReplicaSets.Get("default", arg(1))
 			rs = rs.Clone()
 			rs.Replicas, rs.Generation = num(arg(2)), rs.Generation+1
-			must(h.st.ReplicaSets.Update("test", rs, "test"))
+			script.Must(h.st.ReplicaSets.Update("test", rs, "test"))
 		default:
 			fail("scale what?")
 		}
@@ -132,7 +130,7 @@ func (h *harness) run(t *testing.T, line string) []string {
 		if slices.Contains(pos, "ready") {
 			p.Status.Conditions = []api.Condition{{Type: api.PodReady, Status: api.ConditionTrue, LastTransitionTime: h.eng.Now()}}
 		}
-		must(h.st.Pods.Create("test", p, "test"))
+		script.Must(h.st.Pods.Create("test", p, "test"))
 	case "ready", "unready":
 		p, ok := h.st.Pods.Get("default", arg(0))
 		if !ok {
@@ -144,7 +142,7 @@ func (h *harness) run(t *testing.T, line string) []string {
 			st = api.ConditionFalse
 		}
 		p.Status.Conditions = api.SetCondition(p.Status.Conditions, api.Condition{Type: api.PodReady, Status: st, LastTransitionTime: h.eng.Now()})
-		must(h.st.Pods.Update("test", p, "test"))
+		script.Must(h.st.Pods.Update("test", p, "test"))
 	case "remove-pod":
 		// remove-pod NAME: the kubelet confirms the deletion (grace 0).
 		zero := int64(0)
@@ -158,7 +156,7 @@ func (h *harness) run(t *testing.T, line string) []string {
 		if p, ok := kv["policy"]; ok {
 			pdb.UnhealthyPodEvictionPolicy = p
 		}
-		must(h.st.PDBs.Create("test", pdb, "test"))
+		script.Must(h.st.PDBs.Create("test", pdb, "test"))
 	case "update-pdb":
 		// update-pdb NAME min=X|max=X [policy=P]: a spec change (generation + 1).
 		pdb, _ := h.st.PDBs.Get("default", arg(0))
@@ -168,7 +166,7 @@ func (h *harness) run(t *testing.T, line string) []string {
 			pdb.UnhealthyPodEvictionPolicy = p
 		}
 		pdb.Generation++
-		must(h.st.PDBs.Update("test", pdb, "test"))
+		script.Must(h.st.PDBs.Update("test", pdb, "test"))
 	case "evict":
 		// evict POD: the eviction subresource, as component "drain".
 		if err := h.st.Evict("drain", "default", arg(0), nil, "Drain"); err != nil {
@@ -186,14 +184,14 @@ func (h *harness) run(t *testing.T, line string) []string {
 		dp[arg(1)] = h.eng.Now()
 		pdb.Status.DisruptedPods = dp
 		pdb.Status.DisruptionsAllowed--
-		must(h.st.PDBs.Update("test", pdb, "test"))
+		script.Must(h.st.PDBs.Update("test", pdb, "test"))
 	case "advance":
 		d, err := time.ParseDuration(arg(0))
 		if err != nil {
 			fail("%v", err)
 		}
 		h.eng.Run(h.eng.Now().Add(d))
-		return append(h.log, "now "+clock(h.eng.Now()))
+		return append(h.log, "now "+script.Clock(h.eng.Now()))
 	case "print":
 		var out []string
 		for _, p := range h.st.PDBs.List("", nil) {

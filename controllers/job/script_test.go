@@ -50,10 +50,8 @@ func newHarness() *harness {
 	return h
 }
 
-func clock(t sim.Time) string { return fmt.Sprintf("%.3fs", t.Seconds()) }
-
 func describeWrite(w *store.Write) string {
-	s := fmt.Sprintf("%s %s %s %s %s %s", clock(w.Time), w.Component, w.Verb, w.Kind, w.Key, w.Reason)
+	s := fmt.Sprintf("%s %s %s %s %s %s", script.Clock(w.Time), w.Component, w.Verb, w.Kind, w.Key, w.Reason)
 	switch {
 	case w.Verb == store.VerbEvent:
 		s += ": " + w.Message
@@ -68,7 +66,7 @@ func describeStatus(s api.JobStatus) string {
 		if p == nil {
 			return "-"
 		}
-		return clock(*p)
+		return script.Clock(*p)
 	}
 	var conds []string
 	for _, c := range s.Conditions {
@@ -79,7 +77,7 @@ func describeStatus(s api.JobStatus) string {
 		if c.Reason != "" {
 			x += "(" + c.Reason + ")"
 		}
-		conds = append(conds, x+"@"+clock(c.LastTransitionTime))
+		conds = append(conds, x+"@"+script.Clock(c.LastTransitionTime))
 	}
 	out := fmt.Sprintf("active=%d ready=%d succeeded=%d failed=%d terminating=%d start=%s completion=%s",
 		s.Active, s.Ready, s.Succeeded, s.Failed, s.Terminating, t(s.StartTime), t(s.CompletionTime))
@@ -117,7 +115,7 @@ func (h *harness) run(t *testing.T, line string) []string {
 		j := h.job(t, arg(0)).Clone()
 		j.Suspend = f[0] == "suspend"
 		j.Generation++
-		must(h.st.Jobs.Update("test", j, "test"))
+		script.Must(h.st.Jobs.Update("test", j, "test"))
 	case "run":
 		// Bind and start pods: Running and Ready.
 		for _, p := range h.pods(t, arg(0), func(p *api.Pod) bool { return p.Status.Phase == api.PodPending && p.DeletionTimestamp == nil }) {
@@ -149,7 +147,7 @@ func (h *harness) run(t *testing.T, line string) []string {
 		// The kubelet's final removal of a terminating pod.
 		zero := int64(0)
 		for _, p := range h.pods(t, arg(0), func(p *api.Pod) bool { return p.DeletionTimestamp != nil }) {
-			must(0, h.st.Pods.Delete("test", p.Namespace, p.Name, store.DeleteOptions{GracePeriodSeconds: &zero}, "test"))
+			script.Must(0, h.st.Pods.Delete("test", p.Namespace, p.Name, store.DeleteOptions{GracePeriodSeconds: &zero}, "test"))
 		}
 	case "advance":
 		d, err := time.ParseDuration(arg(0))
@@ -157,7 +155,7 @@ func (h *harness) run(t *testing.T, line string) []string {
 			fail("%v", err)
 		}
 		h.eng.Run(h.eng.Now().Add(d))
-		return append(h.log, "now "+clock(h.eng.Now()))
+		return append(h.log, "now "+script.Clock(h.eng.Now()))
 	case "print":
 		switch arg(0) {
 		case "pods":
@@ -177,12 +175,6 @@ func (h *harness) run(t *testing.T, line string) []string {
 		fail("unknown command")
 	}
 	return h.log
-}
-
-func must[T any](_ T, err error) {
-	if err != nil {
-		panic(err)
-	}
 }
 
 // createJob creates a Job selecting job-name=<name>. Options: completions=N
@@ -228,7 +220,7 @@ func (h *harness) createJob(name string, kv map[string]string, num func(string) 
 	if indexed {
 		j.CompletionMode = CompletionModeIndexed
 	}
-	must(h.st.Jobs.Create("test", j, "test"))
+	script.Must(h.st.Jobs.Create("test", j, "test"))
 }
 
 func (h *harness) job(t *testing.T, name string) *api.Job {
@@ -271,7 +263,7 @@ func (h *harness) pods(t *testing.T, sel string, keep func(*api.Pod) bool) []*ap
 func (h *harness) updatePod(p *api.Pod, f func(*api.Pod)) {
 	c := p.Clone()
 	f(c)
-	must(h.st.Pods.Update("test", c, "test"))
+	script.Must(h.st.Pods.Update("test", c, "test"))
 }
 
 func (h *harness) printPods() []string {
@@ -279,12 +271,12 @@ func (h *harness) printPods() []string {
 	slices.SortFunc(pods, func(a, b *api.Pod) int { return strings.Compare(a.Name, b.Name) })
 	var out []string
 	for _, p := range pods {
-		s := fmt.Sprintf("%s phase=%s ready=%t created=%s", p.Name, p.Status.Phase, p.IsReady(), clock(p.CreationTimestamp))
+		s := fmt.Sprintf("%s phase=%s ready=%t created=%s", p.Name, p.Status.Phase, p.IsReady(), script.Clock(p.CreationTimestamp))
 		if ix, ok := p.Annotations[CompletionIndexKey]; ok {
 			s += fmt.Sprintf(" index=%s label=%s hostname=%s", ix, p.Labels[CompletionIndexKey], p.Hostname)
 		}
 		if p.DeletionTimestamp != nil {
-			s += " deleting-by=" + clock(*p.DeletionTimestamp)
+			s += " deleting-by=" + script.Clock(*p.DeletionTimestamp)
 		}
 		out = append(out, s)
 	}

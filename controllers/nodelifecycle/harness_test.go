@@ -6,6 +6,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/kubesim/kubesim/controllers/internal/script"
+
 	"github.com/kubesim/kubesim/sim"
 	"github.com/kubesim/kubesim/sim/api"
 	"github.com/kubesim/kubesim/sim/store"
@@ -42,8 +44,6 @@ func newHarnessAt(eng *sim.Engine, cfg Config) *harness {
 
 func at(s float64) sim.Time { return sim.Time(s * float64(time.Second)) }
 
-func clock(t sim.Time) string { return fmt.Sprintf("%.3fs", t.Seconds()) }
-
 // addNode creates a Ready node with a lease renewed every 10 s from now.
 func (h *harness) addNode(name, zone string, lease bool) {
 	labels := map[string]string{api.LabelHostname: name}
@@ -51,10 +51,10 @@ func (h *harness) addNode(name, zone string, lease bool) {
 		labels[api.LabelZone] = zone
 	}
 	now := h.eng.Now()
-	must(h.st.Nodes.Create("test", &api.Node{ObjectMeta: api.ObjectMeta{Name: name, Labels: labels},
+	script.Must(h.st.Nodes.Create("test", &api.Node{ObjectMeta: api.ObjectMeta{Name: name, Labels: labels},
 		Conditions: []api.Condition{{Type: api.NodeReady, Status: api.ConditionTrue, Reason: "KubeletReady", LastTransitionTime: now}}}, "test"))
 	if lease {
-		must(h.st.Leases.Create("test", &api.Lease{ObjectMeta: api.ObjectMeta{Namespace: api.NodeLeaseNamespace, Name: name},
+		script.Must(h.st.Leases.Create("test", &api.Lease{ObjectMeta: api.ObjectMeta{Namespace: api.NodeLeaseNamespace, Name: name},
 			HolderIdentity: name, LeaseDurationSeconds: 40, AcquireTime: now, RenewTime: now, Renewing: true,
 			RenewInterval: 10 * time.Second}, "test"))
 	}
@@ -69,7 +69,7 @@ func (h *harness) crash(name string) {
 	c := l.Clone()
 	c.RenewTime = l.RenewTimeAt(h.eng.Now())
 	c.Renewing = false
-	must(h.st.Leases.Update("test", c, "test"))
+	script.Must(h.st.Leases.Update("test", c, "test"))
 }
 
 // recover restarts the lease and posts Ready=True, as a kubelet coming back.
@@ -78,7 +78,7 @@ func (h *harness) recover(name string) {
 	l, _ := h.st.Leases.Get(api.NodeLeaseNamespace, name)
 	c := l.Clone()
 	c.RenewTime, c.Renewing = now, true
-	must(h.st.Leases.Update("test", c, "test"))
+	script.Must(h.st.Leases.Update("test", c, "test"))
 	h.setReady(name, api.ConditionTrue, "KubeletReady")
 }
 
@@ -86,7 +86,7 @@ func (h *harness) setReady(name string, status api.ConditionStatus, reason strin
 	n, _ := h.st.Nodes.GetKey(name)
 	c := n.Clone()
 	c.Conditions = api.SetCondition(n.Conditions, api.Condition{Type: api.NodeReady, Status: status, Reason: reason, LastTransitionTime: h.eng.Now()})
-	must(h.st.Nodes.Update("test", c, "test"))
+	script.Must(h.st.Nodes.Update("test", c, "test"))
 }
 
 // addPod creates a Running, Ready pod bound to node.
@@ -95,13 +95,7 @@ func (h *harness) addPod(name, node string) {
 	spec.Compile()
 	p := &api.Pod{ObjectMeta: api.ObjectMeta{Namespace: "default", Name: name}, Spec: spec, NodeName: node,
 		Status: api.PodStatus{Phase: api.PodRunning, Conditions: []api.Condition{{Type: api.PodReady, Status: api.ConditionTrue}}}}
-	must(h.st.Pods.Create("test", p, "test"))
-}
-
-func must[T any](_ T, err error) {
-	if err != nil {
-		panic(err)
-	}
+	script.Must(h.st.Pods.Create("test", p, "test"))
 }
 
 func describeTaints(ts []api.Taint) string {
@@ -109,7 +103,7 @@ func describeTaints(ts []api.Taint) string {
 	for _, t := range ts {
 		s := t.Key + ":" + string(t.Effect)
 		if t.TimeAdded != nil {
-			s += "@" + clock(*t.TimeAdded)
+			s += "@" + script.Clock(*t.TimeAdded)
 		}
 		parts = append(parts, s)
 	}
@@ -128,7 +122,7 @@ func describeNode(n *api.Node) string {
 }
 
 func describeWrite(w *store.Write) string {
-	s := fmt.Sprintf("%s %s %s %s %s %s", clock(w.Time), w.Component, w.Verb, w.Kind, w.Key, w.Reason)
+	s := fmt.Sprintf("%s %s %s %s %s %s", script.Clock(w.Time), w.Component, w.Verb, w.Kind, w.Key, w.Reason)
 	switch {
 	case w.Verb == store.VerbEvent:
 		s += ": " + w.Message

@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kubesim/kubesim/controllers/internal/script"
+
 	"github.com/kubesim/kubesim/sim"
 	"github.com/kubesim/kubesim/sim/api"
 )
@@ -75,8 +77,8 @@ func TestStartupGrace(t *testing.T) {
 	h := newHarness(Config{})
 	h.addNode("n0", "", true)
 	h.eng.Run(at(1))
-	must(h.st.Nodes.Create("test", &api.Node{ObjectMeta: api.ObjectMeta{Name: "n1"}}, "test"))
-	must(h.st.Leases.Create("test", &api.Lease{ObjectMeta: api.ObjectMeta{Namespace: api.NodeLeaseNamespace, Name: "n1"},
+	script.Must(h.st.Nodes.Create("test", &api.Node{ObjectMeta: api.ObjectMeta{Name: "n1"}}, "test"))
+	script.Must(h.st.Leases.Create("test", &api.Lease{ObjectMeta: api.ObjectMeta{Namespace: api.NodeLeaseNamespace, Name: "n1"},
 		RenewTime: h.eng.Now(), RenewInterval: 10 * time.Second}, "test"))
 	h.eng.Run(at(100))
 	n, _ := h.st.Nodes.GetKey("n1")

@@ -63,7 +63,7 @@ func (h *harness) run(t *testing.T, line string) []string {
 			fail("%v", err)
 		}
 		h.eng.Run(h.eng.Now().Add(d))
-		return append(h.log, "now "+clock(h.eng.Now()))
+		return append(h.log, "now "+script.Clock(h.eng.Now()))
 	case "print":
 		switch arg(0) {
 		case "nodes":

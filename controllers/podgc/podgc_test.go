@@ -50,20 +50,14 @@ func newHarness(cfg Config) *harness {
 
 func at(s float64) sim.Time { return sim.Time(s * float64(time.Second)) }
 
-func must[T any](_ T, err error) {
-	if err != nil {
-		panic(err)
-	}
-}
-
 func (h *harness) addNode(name string) {
-	must(h.st.Nodes.Create("test", &api.Node{ObjectMeta: api.ObjectMeta{Name: name},
+	script.Must(h.st.Nodes.Create("test", &api.Node{ObjectMeta: api.ObjectMeta{Name: name},
 		Conditions: []api.Condition{{Type: api.NodeReady, Status: api.ConditionTrue}}}, "test"))
 }
 
 func (h *harness) addPod(name, node string, phase api.PodPhase, reason string) {
 	spec := &api.PodSpec{TerminationGracePeriodSeconds: 30, Containers: []api.Container{{Name: "app"}}}
-	must(h.st.Pods.Create("test", &api.Pod{ObjectMeta: api.ObjectMeta{Namespace: "default", Name: name}, Spec: spec, NodeName: node,
+	script.Must(h.st.Pods.Create("test", &api.Pod{ObjectMeta: api.ObjectMeta{Namespace: "default", Name: name}, Spec: spec, NodeName: node,
 		Status: api.PodStatus{Phase: phase, Reason: reason}}, "test"))
 }
 
@@ -165,12 +159,12 @@ func (h *harness) run(t *testing.T, line string) []string {
 		n, _ := h.st.Nodes.GetKey(f[1])
 		c := n.Clone()
 		c.Conditions = api.SetCondition(n.Conditions, api.Condition{Type: api.NodeReady, Status: api.ConditionUnknown})
-		must(h.st.Nodes.Update("test", c, "test"))
+		script.Must(h.st.Nodes.Update("test", c, "test"))
 	case "taint":
 		n, _ := h.st.Nodes.GetKey(f[1])
 		c := n.Clone()
 		c.Taints = append(slices.Clone(n.Taints), api.Taint{Key: f[2], Effect: api.TaintNoExecute})
-		must(h.st.Nodes.Update("test", c, "test"))
+		script.Must(h.st.Nodes.Update("test", c, "test"))
 	case "advance":
 		d, err := time.ParseDuration(f[1])
 		if err != nil {

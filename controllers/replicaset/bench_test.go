@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"testing"
 
+	"github.com/kubesim/kubesim/controllers/internal/script"
+
 	"github.com/kubesim/kubesim/sim"
 	"github.com/kubesim/kubesim/sim/api"
 )
@@ -14,7 +16,7 @@ func BenchmarkScaleUp500(b *testing.B) {
 	for b.Loop() {
 		h := newHarness()
 		labels := map[string]string{"app": "web"}
-		must(h.st.ReplicaSets.Create("test", &api.ReplicaSet{ObjectMeta: api.ObjectMeta{Name: "web", Namespace: "default"},
+		script.Must(h.st.ReplicaSets.Create("test", &api.ReplicaSet{ObjectMeta: api.ObjectMeta{Name: "web", Namespace: "default"},
 			Replicas: 500, Selector: api.SelectorFromMap(labels), Template: &api.PodTemplate{Labels: labels, Spec: testSpec()}}, "test"))
 		h.eng.Run(sim.Time(1e9))
 		if h.st.Pods.Len() != 500 {

@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kubesim/kubesim/controllers/internal/script"
+
 	"github.com/kubesim/kubesim/controllers/reconciler"
 	"github.com/kubesim/kubesim/sim"
 	"github.com/kubesim/kubesim/sim/api"
@@ -347,7 +349,7 @@ func TestFailedCreateBacksOff(t *testing.T) {
 	spec := testSpec()
 	spec.PriorityClassName = "missing"
 	labels := map[string]string{"app": "web"}
-	must(h.st.ReplicaSets.Create("test", &api.ReplicaSet{ObjectMeta: api.ObjectMeta{Name: "web", Namespace: "default"},
+	script.Must(h.st.ReplicaSets.Create("test", &api.ReplicaSet{ObjectMeta: api.ObjectMeta{Name: "web", Namespace: "default"},
 		Replicas: 4, Selector: api.SelectorFromMap(labels), Template: &api.PodTemplate{Labels: labels, Spec: spec}}, "test"))
 	log := h.run(t, "advance 50ms")
 	var failed []string
@@ -363,7 +365,7 @@ func TestFailedCreateBacksOff(t *testing.T) {
 	if want := []string{"0.001s", "0.002s", "0.007s", "0.028s"}; !slices.Equal(failed, want) {
 		t.Fatalf("failed creates at %v, want %v\n%s", failed, want, strings.Join(log, "\n"))
 	}
-	must(h.st.PriorityClasses.Create("test", &api.PriorityClass{ObjectMeta: api.ObjectMeta{Name: "missing"}, Value: 5}, "test"))
+	script.Must(h.st.PriorityClasses.Create("test", &api.PriorityClass{ObjectMeta: api.ObjectMeta{Name: "missing"}, Value: 5}, "test"))
 	h.run(t, "advance 1s")
 	if n := h.st.Pods.Len(); n != 4 {
 		t.Fatalf("%d pods after the class exists, want 4", n)

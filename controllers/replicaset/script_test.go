@@ -51,10 +51,8 @@ func newHarnessWith(cfg reconciler.Config) *harness {
 	return h
 }
 
-func clock(t sim.Time) string { return fmt.Sprintf("%.3fs", t.Seconds()) }
-
 func describeWrite(w *store.Write) string {
-	s := fmt.Sprintf("%s %s %s %s %s %s", clock(w.Time), w.Component, w.Verb, w.Kind, w.Key, w.Reason)
+	s := fmt.Sprintf("%s %s %s %s %s %s", script.Clock(w.Time), w.Component, w.Verb, w.Kind, w.Key, w.Reason)
 	switch {
 	case w.Verb == store.VerbEvent:
 		s += ": " + w.Message
@@ -83,7 +81,7 @@ func (h *harness) run(t *testing.T, line string) []string {
 		for i := range num(arg(0)) {
 			name := fmt.Sprintf("n%d", h.st.Nodes.Len()+1)
 			_ = i
-			must(h.st.Nodes.Create("test", &api.Node{ObjectMeta: api.ObjectMeta{Name: name,
+			script.Must(h.st.Nodes.Create("test", &api.Node{ObjectMeta: api.ObjectMeta{Name: name,
 				Labels: map[string]string{api.LabelHostname: name}}}, "test"))
 		}
 	case "create-rs":
@@ -92,7 +90,7 @@ func (h *harness) run(t *testing.T, line string) []string {
 		rs := h.rs(t, arg(0)).Clone()
 		rs.Replicas = int32(num(arg(1)))
 		rs.Generation++
-		must(h.st.ReplicaSets.Update("test", rs, "test"))
+		script.Must(h.st.ReplicaSets.Update("test", rs, "test"))
 	case "delete-rs":
 		if err := h.st.ReplicaSets.Delete("test", "default", arg(0), store.DeleteOptions{}, "test"); err != nil {
 			fail("%v", err)
@@ -105,7 +103,7 @@ func (h *harness) run(t *testing.T, line string) []string {
 				labels[k] = v
 			}
 		}
-		must(h.st.Pods.Create("test", &api.Pod{ObjectMeta: api.ObjectMeta{Name: arg(0), Namespace: "default",
+		script.Must(h.st.Pods.Create("test", &api.Pod{ObjectMeta: api.ObjectMeta{Name: arg(0), Namespace: "default",
 			Labels: labels}, Spec: testSpec()}, "test"))
 	case "bind":
 		h.updatePod(t, arg(0), func(p *api.Pod) {
@@ -149,7 +147,7 @@ func (h *harness) run(t *testing.T, line string) []string {
 			fail("%v", err)
 		}
 		h.eng.Run(h.eng.Now().Add(d))
-		return append(h.log, "now "+clock(h.eng.Now()))
+		return append(h.log, "now "+script.Clock(h.eng.Now()))
 	case "print":
 		switch arg(0) {
 		case "pods":
@@ -166,13 +164,6 @@ func (h *harness) run(t *testing.T, line string) []string {
 		fail("unknown command")
 	}
 	return h.log
-}
-
-// must panics on a harness write error (a broken script, not a controller bug).
-func must[T any](_ T, err error) {
-	if err != nil {
-		panic(err)
-	}
 }
 
 func testSpec() *api.PodSpec {
@@ -205,7 +196,7 @@ func (h *harness) createRS(t *testing.T, name string, kv map[string]string, num 
 	if v, ok := kv["min-ready"]; ok {
 		rs.MinReadySeconds = int32(num(v))
 	}
-	must(h.st.ReplicaSets.Create("test", rs, "test"))
+	script.Must(h.st.ReplicaSets.Create("test", rs, "test"))
 }
 
 func (h *harness) rs(t *testing.T, name string) *api.ReplicaSet {
@@ -223,7 +214,7 @@ func (h *harness) updatePod(t *testing.T, name string, f func(*api.Pod)) {
 	}
 	c := p.Clone()
 	f(c)
-	must(h.st.Pods.Update("test", c, "test"))
+	script.Must(h.st.Pods.Update("test", c, "test"))
 }
 
 // printPods lists pods by name (stable whatever the UIDs are).
@@ -240,7 +231,7 @@ func (h *harness) printPods() []string {
 		if node == "" {
 			node = "-"
 		}
-		s := fmt.Sprintf("%s owner=%s node=%s phase=%s ready=%t created=%s", p.Name, owner, node, p.Status.Phase, p.IsReady(), clock(p.CreationTimestamp))
+		s := fmt.Sprintf("%s owner=%s node=%s phase=%s ready=%t created=%s", p.Name, owner, node, p.Status.Phase, p.IsReady(), script.Clock(p.CreationTimestamp))
 		if c, ok := p.Annotations[api.AnnotationPodDeletionCost]; ok {
 			s += " cost=" + c
 		}
@@ -248,7 +239,7 @@ func (h *harness) printPods() []string {
 			s += fmt.Sprintf(" restarts=%d", r)
 		}
 		if p.DeletionTimestamp != nil {
-			s += " deleting-by=" + clock(*p.DeletionTimestamp)
+			s += " deleting-by=" + script.Clock(*p.DeletionTimestamp)
 		}
 		out = append(out, s)
 	}

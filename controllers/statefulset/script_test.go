@@ -52,10 +52,8 @@ func newHarness(cfg reconciler.Config) *harness {
 	return h
 }
 
-func clock(t sim.Time) string { return fmt.Sprintf("%.3fs", t.Seconds()) }
-
 func describeWrite(w *store.Write) string {
-	s := fmt.Sprintf("%s %s %s %s %s %s", clock(w.Time), w.Component, w.Verb, w.Kind, w.Key, w.Reason)
+	s := fmt.Sprintf("%s %s %s %s %s %s", script.Clock(w.Time), w.Component, w.Verb, w.Kind, w.Key, w.Reason)
 	switch {
 	case w.Verb == store.VerbEvent:
 		s += ": " + w.Message
@@ -110,12 +108,12 @@ func (h *harness) run(t *testing.T, line string) []string {
 		s := h.set(t, arg(0)).Clone()
 		s.Template = h.template(s.Name, arg(1))
 		s.Generation++
-		must(h.st.StatefulSets.Update("test", s, "test"))
+		script.Must(h.st.StatefulSets.Update("test", s, "test"))
 	case "set-partition":
 		s := h.set(t, arg(0)).Clone()
 		s.UpdateStrategy.Partition = int32(num(arg(1)))
 		s.Generation++
-		must(h.st.StatefulSets.Update("test", s, "test"))
+		script.Must(h.st.StatefulSets.Update("test", s, "test"))
 	case "bind":
 		// bind POD NODE: scheduled and started (phase Running).
 		h.updatePod(t, arg(0), func(p *api.Pod) {
@@ -161,7 +159,7 @@ func (h *harness) run(t *testing.T, line string) []string {
 			fail("%v", err)
 		}
 		h.eng.Run(h.eng.Now().Add(d))
-		return append(h.log, "now "+clock(h.eng.Now()))
+		return append(h.log, "now "+script.Clock(h.eng.Now()))
 	case "print":
 		switch arg(0) {
 		case "pods":
@@ -190,13 +188,6 @@ func (h *harness) run(t *testing.T, line string) []string {
 		fail("unknown command")
 	}
 	return h.log
-}
-
-// must panics on a harness write error (a broken script, not a controller bug).
-func must[T any](_ T, err error) {
-	if err != nil {
-		panic(err)
-	}
 }
 
 // createSet creates a StatefulSet selecting app=<name>. Keys: replicas,
@@ -238,7 +229,7 @@ func (h *harness) createSet(name string, kv map[string]string, num func(string) 
 		}
 	}
 	s.Template = h.template(name, image)
-	must(h.st.StatefulSets.Create("test", s, "test"))
+	script.Must(h.st.StatefulSets.Create("test", s, "test"))
 }
 
 func (h *harness) set(t *testing.T, name string) *api.StatefulSet {
@@ -256,7 +247,7 @@ func (h *harness) updatePod(t *testing.T, name string, f func(*api.Pod)) {
 	}
 	c := p.Clone()
 	f(c)
-	must(h.st.Pods.Update("test", c, "test"))
+	script.Must(h.st.Pods.Update("test", c, "test"))
 }
 
 // printPods lists pods by name with their identity, revision and state.
@@ -271,9 +262,9 @@ func (h *harness) printPods() []string {
 		}
 		s := fmt.Sprintf("%s index=%s host=%s.%s rev=%s image=%s node=%s phase=%s ready=%t created=%s", p.Name,
 			p.Labels[LabelPodIndex], p.Hostname, p.Subdomain, podRevision(p), p.Spec.Containers[0].Image, node,
-			p.Status.Phase, p.IsReady(), clock(p.CreationTimestamp))
+			p.Status.Phase, p.IsReady(), script.Clock(p.CreationTimestamp))
 		if p.DeletionTimestamp != nil {
-			s += " deleting-by=" + clock(*p.DeletionTimestamp)
+			s += " deleting-by=" + script.Clock(*p.DeletionTimestamp)
 		}
 		out = append(out, s)
 	}

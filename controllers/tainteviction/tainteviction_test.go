@@ -92,16 +92,10 @@ func newHarness() *harness {
 	return h
 }
 
-func must[T any](_ T, err error) {
-	if err != nil {
-		panic(err)
-	}
-}
-
 func (h *harness) addPod(name, node string, tols []api.Toleration) {
 	spec := &api.PodSpec{TerminationGracePeriodSeconds: 30, Tolerations: tols, Containers: []api.Container{{Name: "app"}}}
 	spec.Compile()
-	must(h.st.Pods.Create("test", &api.Pod{ObjectMeta: api.ObjectMeta{Namespace: "default", Name: name}, Spec: spec, NodeName: node,
+	script.Must(h.st.Pods.Create("test", &api.Pod{ObjectMeta: api.ObjectMeta{Namespace: "default", Name: name}, Spec: spec, NodeName: node,
 		Status: api.PodStatus{Phase: api.PodRunning}}, "test"))
 }
 
@@ -109,7 +103,7 @@ func (h *harness) setTaints(node string, ts ...api.Taint) {
 	n, _ := h.st.Nodes.GetKey(node)
 	c := n.Clone()
 	c.Taints = ts
-	must(h.st.Nodes.Update("test", c, "test"))
+	script.Must(h.st.Nodes.Update("test", c, "test"))
 }
 
 func (h *harness) taint(key string) api.Taint {
@@ -121,7 +115,7 @@ func (h *harness) taint(key string) api.Taint {
 // 100 s; the controller sees it one sync (10 ms) later.
 func TestEvictionTimes(t *testing.T) {
 	h := newHarness()
-	must(h.st.Nodes.Create("test", &api.Node{ObjectMeta: api.ObjectMeta{Name: "n1"}}, "test"))
+	script.Must(h.st.Nodes.Create("test", &api.Node{ObjectMeta: api.ObjectMeta{Name: "n1"}}, "test"))
 	h.addPod("default-300", "n1", nil) // admission adds not-ready and unreachable for 300 s
 	// Tolerates not-ready (empty effect) but not unreachable: admission adds
 	// unreachable for 300 s.
@@ -176,7 +170,7 @@ func (h *harness) run(t *testing.T, line string) []string {
 	h.log = nil
 	switch f[0] {
 	case "add-node":
-		must(h.st.Nodes.Create("test", &api.Node{ObjectMeta: api.ObjectMeta{Name: f[1]}}, "test"))
+		script.Must(h.st.Nodes.Create("test", &api.Node{ObjectMeta: api.ObjectMeta{Name: f[1]}}, "test"))
 	case "add-pod":
 		var tols []api.Toleration
 		for _, a := range f[3:] {
