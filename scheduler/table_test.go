@@ -204,7 +204,8 @@ func TestTablePluginsAgree(t *testing.T) {
 			}
 			tf, isTF := pl.(framework.TableFilterPlugin)
 			ts, isTS := pl.(framework.TableScorePlugin)
-			if !isTF && !isTS {
+			ff, isFF := pl.(framework.FlagFilterPlugin)
+			if !isTF && !isTS && !isFF {
 				continue
 			}
 			for i, p := range incoming {
@@ -223,12 +224,12 @@ func TestTablePluginsAgree(t *testing.T) {
 							t.Fatalf("%s node %s: Filter %v, FilterTable %v", where, ni.Name(), a, b)
 						}
 					}
-					if ff, ok := pl.(framework.FlagFilterPlugin); ok {
-						if flags, ok := ff.FilterFlags(state, p); ok {
-							for j, ni := range nodes {
-								if table.Rows[ids[j]].Flags&flags == 0 && !got[j].IsSuccess() {
-									t.Fatalf("%s node %s: flags %b outside %b, yet Filter %v", where, ni.Name(), table.Rows[ids[j]].Flags, flags, view(got[j]))
-								}
+				}
+				if isFF {
+					if flags, ok := ff.FilterFlags(state, p); ok {
+						for j, ni := range nodes {
+							if st := ff.Filter(state, p, ni); table.Rows[ids[j]].Flags&flags == 0 && !st.IsSuccess() {
+								t.Fatalf("%s node %s: flags %b outside %b, yet Filter %v", where, ni.Name(), table.Rows[ids[j]].Flags, flags, view(st))
 							}
 						}
 					}

@@ -142,19 +142,19 @@ type TableFilterPlugin interface {
 	FilterTable(state *CycleState, p *api.Pod, t *NodeTable, ids []int32, nodes []*NodeInfo, statuses []*Status)
 }
 
-// FlagFilterPlugin is a TableFilterPlugin that passes, for a given pod,
-// every node whose row carries none of some flags: NodeUnschedulable passes
-// every node that is not cordoned, TaintToleration every node without a
-// NoSchedule or NoExecute taint. The scheduler checks a run of consecutive
-// flag filters in one pass over the rows and calls them only on the nodes
-// that carry one of their flags, in their order, so the first failure and
-// its status are what running each filter would give.
+// FlagFilterPlugin is a BatchFilterPlugin that passes, for a given pod,
+// every node whose NodeTable row carries none of some flags:
+// NodeUnschedulable passes every node that is not cordoned, TaintToleration
+// every node without a NoSchedule or NoExecute taint. The scheduler checks a
+// run of consecutive flag filters in one pass over the rows and calls them
+// only on the nodes that carry one of their flags, in their order, so the
+// first failure and its status are what running each filter would give.
 type FlagFilterPlugin interface {
-	TableFilterPlugin
+	BatchFilterPlugin
 	// FilterFlags returns flags such that Filter(state, p, ni) passes
 	// every node whose row has none of them, for the pod and this cycle
 	// (PreFilter has run). ok is false when the plugin cannot say; the
-	// scheduler then calls FilterTable.
+	// scheduler then calls FilterNodes.
 	FilterFlags(state *CycleState, p *api.Pod) (flags NodeFlags, ok bool)
 }
 

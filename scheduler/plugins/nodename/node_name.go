@@ -21,7 +21,7 @@ var errNoNode = errors.New(Name + ": node not found")
 // NodeName filters out nodes other than the pod's spec.nodeName.
 type NodeName struct{}
 
-var _ framework.TableFilterPlugin = &NodeName{}
+var _ framework.FlagFilterPlugin = &NodeName{}
 
 // New returns the plugin. It takes no arguments: args must be nil.
 func New(args any, _ framework.Handle) (framework.Plugin, error) {
@@ -65,21 +65,4 @@ func (pl *NodeName) FilterNodes(state *framework.CycleState, p *api.Pod, nodes [
 // FilterFlags: Filter passes every node for a pod without spec.nodeName.
 func (*NodeName) FilterFlags(_ *framework.CycleState, p *api.Pod) (framework.NodeFlags, bool) {
 	return framework.NodeMissing, p.NodeName == ""
-}
-
-// FilterTable is FilterNodes reading the node table: a pod naming no node
-// passes every node that has a node object.
-func (pl *NodeName) FilterTable(state *framework.CycleState, p *api.Pod, t *framework.NodeTable, ids []int32, nodes []*framework.NodeInfo, statuses []*framework.Status) {
-	if p.NodeName != "" {
-		pl.FilterNodes(state, p, nodes, statuses)
-		return
-	}
-	rows := t.Rows
-	for i, id := range ids {
-		if rows[id].Flags&framework.NodeMissing == 0 {
-			statuses[i] = nil
-			continue
-		}
-		statuses[i] = pl.Filter(state, p, nodes[i])
-	}
 }

@@ -25,7 +25,7 @@ var errNoNode = errors.New(Name + ": node not found")
 // NodeUnschedulable filters out cordoned nodes.
 type NodeUnschedulable struct{}
 
-var _ framework.TableFilterPlugin = &NodeUnschedulable{}
+var _ framework.FlagFilterPlugin = &NodeUnschedulable{}
 
 // New returns the plugin. It takes no arguments: args must be nil.
 func New(args any, _ framework.Handle) (framework.Plugin, error) {
@@ -65,17 +65,4 @@ func (pl *NodeUnschedulable) FilterNodes(state *framework.CycleState, p *api.Pod
 // FilterFlags: Filter passes every node that is not cordoned.
 func (*NodeUnschedulable) FilterFlags(*framework.CycleState, *api.Pod) (framework.NodeFlags, bool) {
 	return framework.NodeMissing | framework.NodeUnschedulable, true
-}
-
-// FilterTable is FilterNodes reading the node table: only cordoned (or
-// missing) nodes are looked at.
-func (pl *NodeUnschedulable) FilterTable(state *framework.CycleState, p *api.Pod, t *framework.NodeTable, ids []int32, nodes []*framework.NodeInfo, statuses []*framework.Status) {
-	rows := t.Rows
-	for i, id := range ids {
-		if rows[id].Flags&(framework.NodeMissing|framework.NodeUnschedulable) == 0 {
-			statuses[i] = nil
-			continue
-		}
-		statuses[i] = pl.Filter(state, p, nodes[i])
-	}
 }

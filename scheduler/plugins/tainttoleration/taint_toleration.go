@@ -29,7 +29,7 @@ var errNoNode = errors.New(Name + ": node not found")
 type TaintToleration struct{}
 
 var (
-	_ framework.TableFilterPlugin  = &TaintToleration{}
+	_ framework.FlagFilterPlugin   = &TaintToleration{}
 	_ framework.PreScorePlugin     = &TaintToleration{}
 	_ framework.TableScorePlugin   = &TaintToleration{}
 	_ framework.NamelessNormalizer = &TaintToleration{}
@@ -89,19 +89,6 @@ func (pl *TaintToleration) FilterNodes(state *framework.CycleState, p *api.Pod, 
 // taint.
 func (*TaintToleration) FilterFlags(*framework.CycleState, *api.Pod) (framework.NodeFlags, bool) {
 	return framework.NodeMissing | framework.NodeHardTaints, true
-}
-
-// FilterTable is FilterNodes reading the node table: only nodes with a
-// NoSchedule or NoExecute taint (or no node object) are looked at.
-func (pl *TaintToleration) FilterTable(state *framework.CycleState, p *api.Pod, t *framework.NodeTable, ids []int32, nodes []*framework.NodeInfo, statuses []*framework.Status) {
-	rows := t.Rows
-	for i, id := range ids {
-		if rows[id].Flags&(framework.NodeMissing|framework.NodeHardTaints) == 0 {
-			statuses[i] = nil
-			continue
-		}
-		statuses[i] = pl.Filter(state, p, nodes[i])
-	}
 }
 
 // preScoreState holds the pod's tolerations that can match a PreferNoSchedule
